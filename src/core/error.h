@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace riptide {
+
+// What went wrong, as a small stable set that maps onto the API's error codes.
+enum class ErrorCode : uint8_t {
+  kOk = 0,
+  kInvalidArgument,  // the caller passed something malformed (bad URL, bad selector, bad flag)
+  kInvalidInput,     // the input document is unusable (not HTML, undecodable)
+  kParseError,       // a parser gave up on the input
+  kResourceLimit,    // a named limit (depth, nodes, bytes) was exceeded
+  kTimeout,
+  kUnsupported,
+  kNotFound,
+  kIo,
+  kInternal,
+};
+
+std::string_view error_code_name(ErrorCode code);
+
+// An error as a value: a code plus a human-readable message that names the offending input.
+class Error {
+ public:
+  Error() = default;
+  Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  ErrorCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // "resource_limit: DOM depth limit 512 exceeded"
+  std::string to_string() const;
+
+ private:
+  ErrorCode code_ = ErrorCode::kOk;
+  std::string message_;
+};
+
+}  // namespace riptide

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+// Every resource limit riptide enforces, in one place. Code checks them with arithmetic that
+// cannot overflow (`len <= end - pos`), and reports an exceeded limit instead of crashing.
+namespace riptide::limits {
+
+// HTML parsing.
+// Elements deeper than this are attached at this depth (flattened), never recursed into.
+inline constexpr uint32_t kMaxDomDepth = 512;
+// Nodes beyond this are dropped; the document reports the limit.
+inline constexpr uint32_t kMaxNodes = 4'000'000;
+// Attributes per element beyond this are dropped.
+inline constexpr uint32_t kMaxAttributesPerElement = 1024;
+// Total attribute name+value bytes per element beyond this are dropped.
+inline constexpr size_t kMaxAttributeBytes = 1 << 20;
+// Largest document the parser accepts (bytes of UTF-8 input).
+inline constexpr size_t kMaxHtmlBytes = size_t{512} << 20;
+// Parse errors recorded per document (later ones are only counted).
+inline constexpr uint32_t kMaxRecordedParseErrors = 256;
+// Open-element stack entries the adoption agency algorithm's inner loop may scan.
+inline constexpr uint32_t kMaxAdoptionOuterLoops = 8;
+// Active formatting elements examined per "reconstruct" step (bounded for hostile input).
+inline constexpr uint32_t kMaxActiveFormattingElements = 64;
+
+// CSS selectors.
+inline constexpr size_t kMaxSelectorBytes = 16 * 1024;
+inline constexpr uint32_t kMaxSelectorNesting = 32;
+
+// URLs.
+inline constexpr size_t kMaxUrlBytes = 64 * 1024;
+
+}  // namespace riptide::limits

@@ -1,0 +1,2 @@
+// Placeholder translation unit; encoding detection replaces it.
+namespace riptide::fetch {}

@@ -1,0 +1,2 @@
+// Placeholder translation unit; the WHATWG URL parser replaces it.
+namespace riptide::url {}
