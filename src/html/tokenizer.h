@@ -72,8 +72,77 @@ class Tokenizer {
   bool attributes_limited() const { return attributes_limited_; }
 
  private:
-  struct Impl;
-  Impl* impl_ = nullptr;
+  // Where a pending attribute's bytes live: in the input, or in attr_buf_ (which may reallocate
+  // while a tag is being tokenized, so views are made only when the tag is emitted).
+  struct AttrPiece {
+    size_t offset = 0;
+    size_t length = 0;
+    bool in_buffer = false;
+  };
+  struct PendingAttribute {
+    AttrPiece name;
+    AttrPiece value;
+  };
+  // Sub-states of the script data states (13.2.5.4, 13.2.5.15–13.2.5.31) that survive between
+  // characters of one text run.
+  enum class ScriptState : uint8_t {
+    kNormal,
+    kEscaped,
+    kEscapedDash,
+    kEscapedDashDash,
+    kDoubleEscaped,
+    kDoubleEscapedDash,
+    kDoubleEscapedDashDash,
+  };
+
+  bool text_run(Token& token);
+  bool script_run(Token& token);
+  bool emit_text(Token& token);
+  bool at_appropriate_end_tag(const char* p) const;
+  bool markup(Token& token);
+  bool tag(Token& token, const char* p, bool end_tag);
+  bool tag_attributes(Token& token, const char* p, bool end_tag);
+  bool comment(Token& token, const char* p);
+  bool bogus_comment(Token& token, const char* p);
+  bool doctype(Token& token, const char* p);
+  void emit_eof(Token& token);
+  void text_append_input(const char* begin, const char* end);
+  void text_append(std::string_view bytes);
+  // Decodes the character reference at `p` (an '&'). Returns the bytes to emit and moves `p`
+  // past the consumed characters, or returns an empty view and moves `p` past the '&' only when
+  // the reference stays literal text.
+  std::string_view char_ref(const char*& p, bool in_attribute, char* scratch);
+  AttrPiece attr_copy_input(const char* begin, const char* end);
+  std::string_view piece_view(const AttrPiece& piece) const;
+  void finish_attribute(const PendingAttribute& attr, size_t buffer_mark);
+
+  // Input after preprocessing (13.2.3.5): either the caller's bytes or normalized_.
+  const char* begin_ = nullptr;
+  const char* pos_ = nullptr;
+  const char* end_ = nullptr;
+  std::string normalized_;
+
+  TokenizerState state_ = TokenizerState::kData;
+  ScriptState script_state_ = ScriptState::kNormal;
+  bool eof_ = false;
+
+  // The pending character run: a view of the input while no byte needed changing, else text_buf_.
+  const char* text_begin_ = nullptr;
+  const char* text_end_ = nullptr;
+  bool text_in_buffer_ = false;
+  std::string text_buf_;
+
+  std::string last_start_tag_;
+  std::string name_buf_;
+  std::string attr_buf_;
+  std::vector<PendingAttribute> pending_attrs_;
+  std::vector<TokenAttribute> attrs_;
+  size_t attr_bytes_ = 0;
+  std::string comment_buf_;
+  std::string doctype_name_;
+  std::string public_id_;
+  std::string system_id_;
+
   bool allow_cdata_ = false;
   bool attributes_limited_ = false;
   uint32_t parse_errors_ = 0;
