@@ -32,4 +32,9 @@ inline constexpr uint32_t kMaxSelectorNesting = 32;
 // URLs.
 inline constexpr size_t kMaxUrlBytes = 64 * 1024;
 
+// Character encodings (fetch).
+// How far into a document encoding detection looks for a <meta charset> past the first 1024
+// bytes (what a browser's tree builder would still act on; see fetch/charset.h).
+inline constexpr size_t kMaxLateMetaScanBytes = 256 * 1024;
+
 }  // namespace riptide::limits
