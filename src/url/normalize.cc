@@ -1,0 +1,1 @@
+#include "url/normalize.h"

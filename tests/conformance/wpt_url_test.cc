@@ -1,0 +1,261 @@
+// WPT URL conformance: runs ../shared/wpt-url/urltestdata.json (the URL parser), toascii.json
+// and IdnaTestV2.json (the host parser's domain to ASCII) against riptide::url. Fails when a test
+// not listed in tests/conformance/known_failures/wpt_url.txt fails; listed tests that now pass
+// are reported so the list can shrink. Pass -v to print known failures as well.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "url/url.h"
+
+namespace {
+
+using nlohmann::json;
+
+// JSON test files may hold lone surrogate escapes (\uD800), which are not Unicode scalar values
+// and which nlohmann-json rejects. Browsers hand such strings to the URL parser as USVStrings,
+// i.e. with each lone surrogate replaced by U+FFFD; do the same to the JSON text.
+std::string replace_lone_surrogates(const std::string& text) {
+  auto hex4 = [&](size_t at, unsigned* out) {
+    if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return false;
+    unsigned v = 0;
+    for (size_t i = at + 2; i < at + 6; ++i) {
+      char c = text[i];
+      int d = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
+      if (d < 0) return false;
+      v = v * 16 + static_cast<unsigned>(d);
+    }
+    *out = v;
+    return true;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '\\') {
+      out.append("\\\\");
+      i += 2;
+      continue;
+    }
+    unsigned v = 0;
+    if (hex4(i, &v) && v >= 0xD800 && v <= 0xDFFF) {
+      unsigned low = 0;
+      if (v <= 0xDBFF && hex4(i + 6, &low) && low >= 0xDC00 && low <= 0xDFFF) {
+        out.append(text, i, 12);
+        i += 12;
+      } else {
+        out.append("\\uFFFD");
+        i += 6;
+      }
+      continue;
+    }
+    out.push_back(text[i]);
+    ++i;
+  }
+  return out;
+}
+
+bool load_json(const std::string& path, json* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::printf("cannot open %s\n", path.c_str());
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = json::parse(replace_lone_surrogates(ss.str()), nullptr, /*allow_exceptions=*/false);
+  if (out->is_discarded()) {
+    std::printf("cannot parse %s\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::map<std::string, std::string> load_known_failures(const std::string& path) {
+  std::map<std::string, std::string> known;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t space = line.find(' ');
+    known[line.substr(0, space)] = space == std::string::npos ? "" : line.substr(space + 1);
+  }
+  return known;
+}
+
+struct Tally {
+  size_t total = 0;
+  size_t passed = 0;
+  size_t unexpected = 0;
+};
+
+class Runner {
+ public:
+  Runner(std::map<std::string, std::string> known, bool verbose)
+      : known_(std::move(known)), verbose_(verbose) {}
+
+  // Records one test outcome; `detail` describes a failure.
+  void record(Tally& tally, const std::string& id, bool ok, const std::string& detail) {
+    ++tally.total;
+    const bool is_known = known_.count(id) != 0;
+    if (is_known) seen_known_.insert(id);
+    if (ok) {
+      ++tally.passed;
+      if (is_known) std::printf("NOW PASSING (remove from known failures): %s\n", id.c_str());
+      return;
+    }
+    if (!is_known) ++tally.unexpected;
+    if (!is_known || verbose_) {
+      std::printf("%s %s\n%s\n", is_known ? "KNOWN FAILURE" : "FAIL", id.c_str(), detail.c_str());
+    }
+  }
+
+  void report_stale() const {
+    for (const auto& [id, reason] : known_) {
+      if (!seen_known_.count(id)) std::printf("known failure %s matches no test\n", id.c_str());
+    }
+  }
+
+ private:
+  std::map<std::string, std::string> known_;
+  std::set<std::string> seen_known_;
+  bool verbose_;
+};
+
+std::string describe(const json& test) {
+  return "  test: " + test.dump();
+}
+
+// urltestdata.json: objects with input, base (string or null) and either failure:true or the
+// expected href, protocol, username, password, host, hostname, port, pathname, search, hash and
+// (sometimes) origin.
+void run_urltestdata(const json& tests, Runner& runner, Tally& tally) {
+  static const char* const kFields[] = {"href",   "protocol", "username", "password",
+                                        "host",   "hostname", "port",     "pathname",
+                                        "search", "hash",     "origin"};
+  size_t index = 0;
+  for (const auto& test : tests) {
+    if (!test.is_object()) continue;
+    const std::string id = "urltestdata#" + std::to_string(index++);
+    const std::string input = test.at("input").get<std::string>();
+    riptide::Result<riptide::url::Url> url = riptide::Error();
+    if (test.contains("base") && test.at("base").is_string()) {
+      auto base = riptide::url::parse(test.at("base").get<std::string>());
+      if (!base.ok()) {
+        runner.record(tally, id, false, describe(test) + "\n  base failed to parse");
+        continue;
+      }
+      url = riptide::url::parse(input, &*base);
+    } else {
+      url = riptide::url::parse(input);
+    }
+    const bool expect_failure = test.value("failure", false);
+    if (expect_failure || !url.ok()) {
+      std::string detail = describe(test);
+      if (url.ok()) detail += "\n  actual href: " + std::string(url->href());
+      if (!url.ok()) detail += "\n  actual error: " + url.error().to_string();
+      runner.record(tally, id, expect_failure != url.ok(), detail);
+      continue;
+    }
+    std::string mismatches;
+    for (const char* field : kFields) {
+      if (!test.contains(field)) continue;
+      std::string actual;
+      const std::string f = field;
+      if (f == "href") actual = url->href();
+      if (f == "protocol") actual = url->protocol();
+      if (f == "username") actual = url->username();
+      if (f == "password") actual = url->password();
+      if (f == "host") actual = url->host();
+      if (f == "hostname") actual = url->hostname();
+      if (f == "port") actual = url->port();
+      if (f == "pathname") actual = url->pathname();
+      if (f == "search") actual = url->search();
+      if (f == "hash") actual = url->hash();
+      if (f == "origin") actual = url->origin();
+      const std::string expected = test.at(field).get<std::string>();
+      if (actual != expected) {
+        mismatches += "\n  " + f + ": expected " + json(expected).dump() + ", actual " +
+                      json(actual).dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+    }
+    runner.record(tally, id, mismatches.empty(), describe(test) + mismatches);
+  }
+}
+
+// toascii.json / IdnaTestV2.json: {input, output} where output null means failure. Like WPT's
+// toascii.window.js, the input is the host of "https://" + input + "/x".
+void run_toascii(const json& tests, const std::string& name, Runner& runner, Tally& tally) {
+  size_t index = 0;
+  for (const auto& test : tests) {
+    if (!test.is_object()) continue;
+    const std::string id = name + "#" + std::to_string(index++);
+    const std::string input = test.at("input").get<std::string>();
+    auto url = riptide::url::parse("https://" + input + "/x");
+    riptide::Result<std::string> host = riptide::Error();
+    if (url.ok()) {
+      host = std::string(url->host());
+    } else {
+      host = url.error();
+    }
+    std::string detail = describe(test);
+    bool ok;
+    if (test.at("output").is_null()) {
+      ok = !host.ok();
+      if (host.ok()) detail += "\n  actual: " + json(*host).dump();
+    } else {
+      const std::string expected = test.at("output").get<std::string>();
+      ok = host.ok() && *host == expected;
+      detail += host.ok() ? "\n  actual: " + json(*host).dump()
+                          : "\n  actual error: " + host.error().to_string();
+    }
+    runner.record(tally, id, ok, detail);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool verbose = argc > 1 && std::string(argv[1]) == "-v";
+  const std::string dir = std::string(RIPTIDE_SHARED_DIR) + "/wpt-url/";
+  Runner runner(load_known_failures(std::string(RIPTIDE_SOURCE_DIR) +
+                                    "/tests/conformance/known_failures/wpt_url.txt"),
+                verbose);
+  bool loaded = true;
+  size_t unexpected = 0;
+  struct Suite {
+    const char* file;
+    bool urls;
+  };
+  for (const Suite& suite : {Suite{"urltestdata.json", true}, Suite{"toascii.json", false},
+                             Suite{"IdnaTestV2.json", false}}) {
+    json tests;
+    if (!load_json(dir + suite.file, &tests)) {
+      loaded = false;
+      continue;
+    }
+    Tally tally;
+    std::string name(suite.file);
+    name = name.substr(0, name.find('.'));
+    if (suite.urls) {
+      run_urltestdata(tests, runner, tally);
+    } else {
+      run_toascii(tests, name, runner, tally);
+    }
+    std::printf("%-18s %5zu / %5zu passed (%.2f%%), %zu unexpected failures\n", suite.file,
+                tally.passed, tally.total,
+                tally.total
+                    ? 100.0 * static_cast<double>(tally.passed) / static_cast<double>(tally.total)
+                    : 0.0,
+                tally.unexpected);
+    unexpected += tally.unexpected;
+  }
+  runner.report_stale();
+  return loaded && unexpected == 0 ? 0 : 1;
+}
