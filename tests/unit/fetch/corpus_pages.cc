@@ -13,7 +13,9 @@ namespace {
 
 // The string value of `"key": "..."` in one JSON line, with the escapes JSON allows.
 std::optional<std::string> json_string_field(std::string_view line, std::string_view key) {
-  std::string pattern = "\"" + std::string(key) + "\"";
+  // Built with append: GCC 12's -Wrestrict misfires on `"\"" + std::string(key)` at -O3.
+  std::string pattern;
+  pattern.append(1, '"').append(key).append(1, '"');
   size_t at = line.find(pattern);
   if (at == std::string_view::npos) return std::nullopt;
   at = line.find('"', line.find(':', at + pattern.size()));
@@ -86,7 +88,9 @@ Result<std::vector<std::string>> corpus_page_paths(const std::string& corpus_dir
     if (!html)
       return Error(ErrorCode::kParseError,
                    "pages.jsonl line without \"html\": " + line.substr(0, 80));
-    paths.push_back(corpus_dir + "/" + *html);
+    std::string path = corpus_dir;
+    path.append(1, '/').append(*html);
+    paths.push_back(std::move(path));
   }
   return paths;
 }
