@@ -1031,6 +1031,7 @@ bool Tokenizer::tag_attributes(Token& token, const char* p, bool end_tag) {
   pending_attrs_.clear();
   attr_buf_.clear();
   attr_bytes_ = 0;
+  attr_index_active_ = false;
   bool self_closing = false;
   for (;;) {
     // 13.2.5.32 Before attribute name state.
@@ -1215,14 +1216,54 @@ emit:
   return true;
 }
 
-void Tokenizer::finish_attribute(const PendingAttribute& attr, size_t buffer_mark) {
-  const std::string_view name = piece_view(attr.name);
-  for (const PendingAttribute& other : pending_attrs_) {
-    if (piece_view(other.name) == name) {
-      ++parse_errors_;  // duplicate-attribute: the first one wins
-      attr_buf_.resize(buffer_mark);
-      return;
+namespace {
+
+// Duplicate-attribute checks scan linearly up to this many attributes, then use a hash index, so
+// that a tag with thousands of attributes costs O(1) per attribute, not O(n).
+constexpr size_t kLinearAttributeScan = 16;
+constexpr size_t kAttributeIndexSize = 2 * limits::kMaxAttributesPerElement;
+static_assert((kAttributeIndexSize & (kAttributeIndexSize - 1)) == 0, "power of two");
+static_assert(limits::kMaxAttributesPerElement < 0xFFFF, "indices are stored as uint16_t");
+
+size_t hash_name(std::string_view name) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return h & (kAttributeIndexSize - 1);
+}
+
+}  // namespace
+
+bool Tokenizer::is_duplicate_attribute(std::string_view name) {
+  const size_t count = pending_attrs_.size();
+  if (count < kLinearAttributeScan) {
+    for (const PendingAttribute& other : pending_attrs_) {
+      if (piece_view(other.name) == name) return true;
     }
+    return false;
+  }
+  if (!attr_index_active_) {
+    attr_index_.assign(kAttributeIndexSize, 0);
+    attr_index_active_ = true;
+    for (size_t i = 0; i < count; ++i) index_attribute(i);
+  }
+  for (size_t slot = hash_name(name);; slot = (slot + 1) & (kAttributeIndexSize - 1)) {
+    const uint16_t entry = attr_index_[slot];
+    if (entry == 0) return false;
+    if (piece_view(pending_attrs_[entry - 1u].name) == name) return true;
+  }
+}
+
+void Tokenizer::index_attribute(size_t i) {
+  size_t slot = hash_name(piece_view(pending_attrs_[i].name));
+  while (attr_index_[slot] != 0) slot = (slot + 1) & (kAttributeIndexSize - 1);
+  attr_index_[slot] = static_cast<uint16_t>(i + 1);
+}
+
+void Tokenizer::finish_attribute(const PendingAttribute& attr, size_t buffer_mark) {
+  if (is_duplicate_attribute(piece_view(attr.name))) {
+    ++parse_errors_;  // duplicate-attribute: the first one wins (13.2.5.33)
+    attr_buf_.resize(buffer_mark);
+    return;
   }
   const size_t bytes = attr.name.length + attr.value.length;
   if (pending_attrs_.size() >= limits::kMaxAttributesPerElement ||
@@ -1233,6 +1274,7 @@ void Tokenizer::finish_attribute(const PendingAttribute& attr, size_t buffer_mar
   }
   attr_bytes_ += bytes;
   pending_attrs_.push_back(attr);
+  if (attr_index_active_) index_attribute(pending_attrs_.size() - 1);
 }
 
 }  // namespace riptide::html

@@ -115,6 +115,8 @@ class Tokenizer {
   AttrPiece attr_copy_input(const char* begin, const char* end);
   std::string_view piece_view(const AttrPiece& piece) const;
   void finish_attribute(const PendingAttribute& attr, size_t buffer_mark);
+  bool is_duplicate_attribute(std::string_view name);
+  void index_attribute(size_t i);
 
   // Input after preprocessing (13.2.3.5): either the caller's bytes or normalized_.
   const char* begin_ = nullptr;
@@ -138,6 +140,10 @@ class Tokenizer {
   std::vector<PendingAttribute> pending_attrs_;
   std::vector<TokenAttribute> attrs_;
   size_t attr_bytes_ = 0;
+  // Open-addressing index (1-based positions in pending_attrs_) used for tags with many
+  // attributes.
+  std::vector<uint16_t> attr_index_;
+  bool attr_index_active_ = false;
   std::string comment_buf_;
   std::string doctype_name_;
   std::string public_id_;
