@@ -710,6 +710,57 @@ Result<std::string> decode_iconv(std::string_view bytes, Encoding encoding) {
   return out;
 }
 
+// Legacy single-byte encodings: the 128 high bytes are decoded once per call through iconv into
+// a table, then the document is decoded from the table. Byte by byte (with a flush after each),
+// iconv cannot compose a letter with a following combining mark as its CP1255/CP1258 converters
+// otherwise do, which the WHATWG decoders never do.
+Result<std::string> decode_single_byte(std::string_view bytes, Encoding encoding) {
+  Iconv cd(info(encoding).iconv);
+  if (!cd.ok()) {
+    return Error(ErrorCode::kUnsupported,
+                 "iconv cannot decode " + std::string(encoding_name(encoding)));
+  }
+  struct Utf8Char {
+    char bytes[8];
+    uint8_t size;
+  };
+  std::array<Utf8Char, 128> high{};
+  for (int b = 0x80; b <= 0xFF; ++b) {
+    Utf8Char& entry = high[static_cast<size_t>(b - 0x80)];
+    char in_byte = static_cast<char>(b);
+    char* in = &in_byte;
+    size_t in_left = 1;
+    char* out = entry.bytes;
+    size_t out_left = sizeof entry.bytes;
+    bool ok = iconv(cd.get(), &in, &in_left, &out, &out_left) != static_cast<size_t>(-1) &&
+              iconv(cd.get(), nullptr, nullptr, &out, &out_left) != static_cast<size_t>(-1) &&
+              out != entry.bytes;
+    if (!ok) {
+      iconv(cd.get(), nullptr, nullptr, nullptr, nullptr);  // back to the initial state
+      out = entry.bytes +
+            utf8::encode(rejected_byte(encoding, static_cast<unsigned char>(b)), entry.bytes);
+    }
+    entry.size = static_cast<uint8_t>(out - entry.bytes);
+  }
+  // index-x-mac-cyrillic maps 0xFF to the euro sign; glibc's MAC-CYRILLIC predates it (U+00A4).
+  if (encoding == Encoding::kXMacCyrillic) {
+    Utf8Char& euro = high[0x7F];
+    euro.size = static_cast<uint8_t>(utf8::encode(0x20AC, euro.bytes));
+  }
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 2);
+  for (char c : bytes) {
+    unsigned char b = static_cast<unsigned char>(c);
+    if (b < 0x80) {
+      out.push_back(c);
+    } else {
+      const Utf8Char& entry = high[b - 0x80];
+      out.append(entry.bytes, entry.size);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view encoding_name(Encoding encoding) {
@@ -893,6 +944,7 @@ Result<std::string> to_utf8(std::string_view bytes, Encoding encoding) {
     for (char c : bytes) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
     if (ascii) return std::string(bytes);
   }
+  if (info(encoding).single_byte) return decode_single_byte(bytes, encoding);
   return decode_iconv(bytes, encoding);
 }
 

@@ -309,6 +309,17 @@ TEST(ToUtf8Test, Windows1252HolesAreC1Controls) {
   EXPECT_EQ(decode("\x81", Encoding::kWindows874), "\xC2\x81");
 }
 
+TEST(ToUtf8Test, SingleByteDecodersFollowTheWhatwgIndexes) {
+  // index-x-mac-cyrillic: 0xFF is the euro sign.
+  EXPECT_EQ(decode("\xFF\xA2", Encoding::kXMacCyrillic), "€Ґ");
+  // index-windows-1255: a letter and a following point stay two code points (no composition).
+  EXPECT_EQ(decode("\xE0\xC8", Encoding::kWindows1255), "\xD7\x90\xD6\xB8");
+  // index-windows-1258: likewise for a base letter and a combining accent.
+  EXPECT_EQ(decode("a\xCC", Encoding::kWindows1258), "a\xCC\x80");
+  // index-koi8-u: Ukrainian letters.
+  EXPECT_EQ(decode("\xA4\xB4\xAD\xBD", Encoding::kKoi8U), "єЄґҐ");
+}
+
 TEST(ToUtf8Test, RoundTripsThroughAnIndependentEncoder) {
   struct Case {
     Encoding encoding;
