@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -116,6 +117,7 @@ class Tokenizer {
   std::string_view piece_view(const AttrPiece& piece) const;
   void finish_attribute(const PendingAttribute& attr, size_t buffer_mark);
   bool is_duplicate_attribute(std::string_view name);
+  Tag lookup_tag_cached(std::string_view name);
   void index_attribute(size_t i);
 
   // Input after preprocessing (13.2.3.5): either the caller's bytes or normalized_.
@@ -135,6 +137,13 @@ class Tokenizer {
   std::string text_buf_;
 
   std::string last_start_tag_;
+  // A small direct-mapped cache in front of lookup_tag(): real pages use few distinct tag names.
+  struct TagCacheEntry {
+    uint8_t length = 0;  // 0: empty
+    char name[15] = {};
+    Tag tag = Tag::kUnknown;
+  };
+  std::array<TagCacheEntry, 64> tag_cache_{};
   std::string name_buf_;
   std::string attr_buf_;
   std::vector<PendingAttribute> pending_attrs_;
