@@ -175,6 +175,18 @@ inline size_t utf8_sequence_length(const unsigned char* u, size_t avail) {
 size_t skip_clean_input(const char* s, size_t i, size_t n) {
   const auto* u = reinterpret_cast<const unsigned char*>(s);
   while (i < n) {
+#if defined(__SSE2__)
+    if (n - i >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const int special =
+          _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+      if (special == 0) {
+        i += 16;
+        continue;
+      }
+      i += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(special)));
+    }
+#endif
     if (n - i >= 8) {
       uint64_t v;
       std::memcpy(&v, s + i, 8);
