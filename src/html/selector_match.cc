@@ -290,12 +290,16 @@ bool match_selector(const Selector& sel, const Node* e, const MatchContext& ctx)
   if (!e->is_element()) return false;
   const auto& compounds = sel.compounds();
   const auto n = static_cast<uint32_t>(compounds.size());
+  // Most elements fail the subject compound; decide those before setting up backtracking.
+  if (!match_compound(sel, compounds[0], e, ctx)) return false;
+  if (n == 1) return true;
   FrameStack stack;
   uint32_t i = 0;
   const Node* el = e;
+  bool known_match = true;  // compound i is already known to match el
   for (;;) {
     Outcome outcome;
-    if (!match_compound(sel, compounds[i], el, ctx)) {
+    if (!known_match && !match_compound(sel, compounds[i], el, ctx)) {
       outcome = Outcome::kRestartFromSibling;
     } else if (i + 1 == n) {
       return true;
@@ -306,6 +310,7 @@ bool match_selector(const Selector& sel, const Node* e, const MatchContext& ctx)
         stack.push({i, next});
         ++i;
         el = next;
+        known_match = false;
         continue;
       }
       outcome = is_sibling_combinator(c) ? Outcome::kRestartFromDescendant : Outcome::kFailGlobally;
