@@ -20,7 +20,9 @@
 namespace {
 
 struct Corpus {
+  std::vector<std::string> raw;    // as fetched (gunzipped), in the page's own encoding
   std::vector<std::string> pages;  // UTF-8
+  size_t raw_bytes = 0;
   size_t total_bytes = 0;
 };
 
@@ -35,8 +37,21 @@ riptide::Result<Corpus> load_corpus(const std::string& dir) {
     if (!text.ok()) return text.error();
     corpus.total_bytes += text->size();
     corpus.pages.push_back(std::move(*text));
+    corpus.raw_bytes += bytes->size();
+    corpus.raw.push_back(std::move(*bytes));
   }
   return corpus;
+}
+
+// The step before parsing: encoding detection and conversion to UTF-8 of the raw pages.
+void bm_decode_html(benchmark::State& state, const Corpus& corpus) {
+  for (auto _ : state) {
+    for (const std::string& raw : corpus.raw) {
+      auto text = riptide::fetch::decode_html(raw);
+      benchmark::DoNotOptimize(text);
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.raw_bytes));
 }
 
 #if RIPTIDE_BENCH_HAVE_PARSER
@@ -132,6 +147,8 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMillisecond);
 #endif
   benchmark::RegisterBenchmark("gumbo_parse", bm_gumbo_parse, std::cref(*corpus))
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("decode_html", bm_decode_html, std::cref(*corpus))
       ->Unit(benchmark::kMillisecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
