@@ -11,11 +11,8 @@
 #include <vector>
 
 #include "fetch/charset.h"
-#include "tests/unit/fetch/corpus_pages.h"
-
-#if RIPTIDE_BENCH_HAVE_PARSER
 #include "html/parser.h"
-#endif
+#include "tests/unit/fetch/corpus_pages.h"
 
 namespace {
 
@@ -54,7 +51,6 @@ void bm_decode_html(benchmark::State& state, const Corpus& corpus) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.raw_bytes));
 }
 
-#if RIPTIDE_BENCH_HAVE_PARSER
 void bm_riptide_parse(benchmark::State& state, const Corpus& corpus) {
   riptide::html::Parser parser;
   riptide::html::Document doc;
@@ -82,7 +78,6 @@ void bm_riptide_parse(benchmark::State& state, const Corpus& corpus) {
   state.counters["nodes/page"] =
       static_cast<double>(nodes) / static_cast<double>(corpus.pages.size());
 }
-#endif
 
 // Nodes in a gumbo tree (the document included), walked with an explicit stack.
 size_t gumbo_node_count(const GumboNode* root) {
@@ -142,10 +137,8 @@ int main(int argc, char** argv) {
   std::printf("corpus: %zu pages, %.1f MB of UTF-8 (%s)\n", corpus->pages.size(),
               static_cast<double>(corpus->total_bytes) / 1e6, dir.c_str());
   std::fflush(stdout);
-#if RIPTIDE_BENCH_HAVE_PARSER
   benchmark::RegisterBenchmark("riptide_parse", bm_riptide_parse, std::cref(*corpus))
       ->Unit(benchmark::kMillisecond);
-#endif
   benchmark::RegisterBenchmark("gumbo_parse", bm_gumbo_parse, std::cref(*corpus))
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("decode_html", bm_decode_html, std::cref(*corpus))
