@@ -9,6 +9,8 @@
 #include "core/limits.h"
 #include "core/strings.h"
 #include "html/dom.h"
+#include "html/parser.h"
+#include "html/serializer.h"
 #include "html/tag.h"
 
 namespace riptide::html {
@@ -551,6 +553,62 @@ TEST(SelectorParseTest, CompiledForm) {
   EXPECT_EQ(li.kind, Selector::Kind::kType);
   EXPECT_EQ(li.tag, Tag::kLi);
   EXPECT_EQ(s.name(li), "li");
+}
+
+// Selectors on trees built by the HTML parser: implied elements, case folding of names, adjusted
+// SVG names, character references and template contents.
+struct HtmlCase {
+  const char* html;
+  const char* selector;
+  const char* expected;  // outer HTML of the matches, joined by '|'
+};
+
+TEST(SelectorHtmlTest, MatchesParsedDocuments) {
+  const HtmlCase cases[] = {
+      {"<table><tr><td>1<td>2</table>", "table > tbody > tr > td:nth-child(2)", "<td>2</td>"},
+      {"<table><tr><td>1<td>2</table>", "table > tr", ""},
+      {"<p>a<p>b<p>c", "p + p", "<p>b</p>|<p>c</p>"},
+      {"<p>a<p>b<p>c", "body > p:last-child", "<p>c</p>"},
+      {"<ul><li>a<li>b</ul><ul><li>c</ul>", "li:only-child", "<li>c</li>"},
+      {"<ul><li>a<li>b</ul><ul><li>c</ul>", "ul:has(> li + li) li:first-of-type", "<li>a</li>"},
+      {"<DIV CLASS=Foo ID=Bar>x</DIV>", "div.Foo#Bar", "<div class=\"Foo\" id=\"Bar\">x</div>"},
+      {"<DIV CLASS=Foo ID=Bar>x</DIV>", "DIV[CLASS=Foo]", "<div class=\"Foo\" id=\"Bar\">x</div>"},
+      {"<DIV CLASS=Foo ID=Bar>x</DIV>", ".foo, #bar", ""},
+      {"<p title='a&amp;b&lt;'>x</p>", "[title='a&b<']", "<p title=\"a&amp;b&lt;\">x</p>"},
+      {"<svg viewbox='0 0 1 1'><foreignobject><p>x</p></foreignobject></svg>", "svg[viewBox]",
+       "<svg viewBox=\"0 0 1 1\"><foreignObject><p>x</p></foreignObject></svg>"},
+      {"<svg viewbox='0 0 1 1'><foreignobject><p>x</p></foreignobject></svg>", "[viewbox]", ""},
+      {"<svg><foreignobject><p>x</p></foreignobject></svg>", "foreignObject > p", "<p>x</p>"},
+      {"<svg><foreignobject><p>x</p></foreignobject></svg>", "foreignobject", ""},
+      {"<template><p>t</p></template><p>x</p>", "p", "<p>x</p>"},
+      {"<p> </p><p><!--c--></p><p></p>", "p:empty", "<p><!--c--></p>|<p></p>"},
+      {"<title>t</title><p>x", ":root > head > title", "<title>t</title>"},
+      {"<title>t</title><p>x", "body:root, :root > p", ""},
+      {"<a href=/x hreflang=EN rel='nofollow ugc'>l</a>", "a[hreflang=en][rel~=ugc]",
+       "<a href=\"/x\" hreflang=\"EN\" rel=\"nofollow ugc\">l</a>"},
+      {"<article><h2>T</h2><p>1</p><aside><p>2</p></aside><p>3</p></article>",
+       "article > p:not(:first-of-type)", "<p>3</p>"},
+      {"<article><h2>T</h2><p>1</p><aside><p>2</p></aside><p>3</p></article>",
+       "article :is(h2, aside > p)", "<h2>T</h2>|<p>2</p>"},
+  };
+  for (const HtmlCase& c : cases) {
+    Document doc = parse_document(c.html);
+    Result<SelectorList> list = parse_selector_list(c.selector);
+    ASSERT_TRUE(list.ok()) << c.selector << ": " << list.error().message();
+    std::string got;
+    for (const Node* n : select_all(*list, doc.root())) {
+      if (!got.empty()) got += '|';
+      got += outer_html(n);
+    }
+    EXPECT_EQ(got, c.expected) << "html: " << c.html << "\nselector: " << c.selector;
+  }
+}
+
+TEST(SelectorHtmlTest, HtmlRootMatchesRoot) {
+  Document doc = parse_document("<p>x");
+  Result<SelectorList> list = parse_selector_list(":root");
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(select_first(*list, doc.root()), doc.html_element());
 }
 
 // A 100,000-deep tree: matching walks parent links in loops, never the C stack.
