@@ -6,7 +6,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
 #include "core/strings.h"
 #include "core/utf8.h"
@@ -409,27 +408,30 @@ class Prescanner {
 
   // The "<meta" branch: reads the element's attributes, then its processing steps.
   Step meta(std::optional<Encoding>& found) {
-    seen_.clear();
+    // The "attribute list" only matters for the three names acted on, so it is three flags (a
+    // list of every name would make a hostile <meta> with many attributes quadratic).
+    bool seen_http_equiv = false;
+    bool seen_content = false;
+    bool seen_charset = false;
     bool got_pragma = false;
     std::optional<bool> need_pragma;
     bool charset_set = false;  // charset is no longer null (it may be "failure": nullopt)
     std::optional<Encoding> charset;
     Step step;
     while ((step = attribute()) == Step::kFound) {
-      bool duplicate = false;
-      for (const std::string& seen : seen_) duplicate = duplicate || seen == name_;
-      if (duplicate) continue;
-      seen_.push_back(name_);
-      if (name_ == "http-equiv") {
+      if (name_ == "http-equiv" && !seen_http_equiv) {
+        seen_http_equiv = true;
         if (value_ == "content-type") got_pragma = true;
-      } else if (name_ == "content") {
+      } else if (name_ == "content" && !seen_content) {
+        seen_content = true;
         std::optional<Encoding> from_content = encoding_from_meta_content(value_);
         if (from_content && !charset_set) {
           charset_set = true;
           charset = from_content;
           need_pragma = true;
         }
-      } else if (name_ == "charset") {
+      } else if (name_ == "charset" && !seen_charset) {
+        seen_charset = true;
         charset_set = true;
         charset = encoding_from_label(value_);
         need_pragma = false;
@@ -556,7 +558,6 @@ class Prescanner {
   size_t pos_ = 0;
   std::string name_;
   std::string value_;
-  std::vector<std::string> seen_;  // the meta's "attribute list"
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -222,6 +222,17 @@ TEST(PrescanTest, UnknownLabelsAndDuplicates) {
   EXPECT_EQ(prescan("<meta charset=koi8-r charset=big5>"), Encoding::kKoi8R);
 }
 
+TEST(PrescanTest, ManyAttributesStayLinear) {
+  // A hostile <meta> with 20k attributes (~130 KB): the prescan must stay linear and still honour
+  // the first charset attribute after them.
+  std::string meta = "<meta";
+  for (int i = 0; i < 20000; ++i) meta += " a" + std::to_string(i);
+  meta += " charset=koi8-r charset=big5>";
+  EXPECT_EQ(prescan(meta), Encoding::kKoi8R);
+  std::string late = "<!--" + std::string(2000, '-') + "-->" + meta;
+  EXPECT_EQ(detect(late).encoding, Encoding::kKoi8R);
+}
+
 TEST(PrescanTest, TruncatedInputDeclaresNothing) {
   EXPECT_FALSE(prescan("<meta charset=euc-jp").has_value());
   EXPECT_FALSE(prescan("<meta charset=\"euc-jp").has_value());
