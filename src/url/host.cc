@@ -283,11 +283,23 @@ Result<std::string> parse_host(std::string_view input, bool is_opaque) {
     }
     return percent_encode(input, EncodeSet::kC0Control);
   }
-  // Domains: percent-decode, then UTS #46 (invalid UTF-8 becomes U+FFFD, which it rejects).
-  std::string domain = percent_decode(input);
-  auto ascii = domain_to_ascii(domain);
-  if (!ascii.ok()) return ascii.error();
-  std::string& result = *ascii;
+  // Domains: percent-decode, then domain to ASCII (invalid UTF-8 becomes U+FFFD, which UTS #46
+  // rejects). Input without '%' or non-ASCII bytes decodes to itself and only needs lower-casing.
+  bool plain = true;
+  for (char c : input) {
+    if (c == '%' || static_cast<unsigned char>(c) >= 0x80) {
+      plain = false;
+      break;
+    }
+  }
+  std::string result;
+  if (plain) {
+    result = str::to_lower(input);
+  } else {
+    auto ascii = domain_to_ascii(percent_decode(input));
+    if (!ascii.ok()) return ascii.error();
+    result = std::move(*ascii);
+  }
   if (result.empty()) return host_error("empty host", input);
   for (char c : result) {
     if (is_forbidden_domain_byte(c)) return host_error("forbidden domain code point", input);
@@ -297,7 +309,7 @@ Result<std::string> parse_host(std::string_view input, bool is_opaque) {
     if (!address.ok()) return address.error();
     return serialize_ipv4(*address);
   }
-  return std::move(result);
+  return result;
 }
 
 }  // namespace riptide::url

@@ -24,7 +24,14 @@ void append_normalized_escapes(std::string& out, std::string_view in, bool enabl
     if (in[i] == '%' && i + 2 < in.size() && str::is_hex_digit(in[i + 1]) &&
         str::is_hex_digit(in[i + 2])) {
       char decoded = static_cast<char>(str::hex_value(in[i + 1]) * 16 + str::hex_value(in[i + 2]));
-      if (is_unreserved(decoded)) {
+      // A decoded hex digit right after a stray '%' or '%X' would form a new escape, which a
+      // second normalisation would decode again; such characters stay encoded.
+      const size_t n = out.size();
+      const bool would_form_escape =
+          str::is_hex_digit(decoded) &&
+          ((n >= 1 && out[n - 1] == '%') ||
+           (n >= 2 && out[n - 2] == '%' && str::is_hex_digit(out[n - 1])));
+      if (is_unreserved(decoded) && !would_form_escape) {
         out.push_back(decoded);
       } else {
         out.push_back('%');

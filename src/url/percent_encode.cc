@@ -50,16 +50,17 @@ bool in_encode_set(uint8_t byte, EncodeSet set) {
 
 void percent_encode_append(std::string& out, std::string_view input, EncodeSet set) {
   const uint8_t mask = static_cast<uint8_t>(1u << static_cast<int>(set));
-  for (char c : input) {
-    auto b = static_cast<uint8_t>(c);
-    if (kSets[b] & mask) {
-      out.push_back('%');
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xF]);
-    } else {
-      out.push_back(c);
-    }
+  // Copies runs of bytes that need no encoding in one append.
+  size_t start = 0;
+  for (size_t i = 0; i < input.size(); ++i) {
+    auto b = static_cast<uint8_t>(input[i]);
+    if ((kSets[b] & mask) == 0) continue;
+    out.append(input.data() + start, i - start);
+    const char escape[3] = {'%', kHex[b >> 4], kHex[b & 0xF]};
+    out.append(escape, 3);
+    start = i + 1;
   }
+  out.append(input.data() + start, input.size() - start);
 }
 
 std::string percent_encode(std::string_view input, EncodeSet set) {

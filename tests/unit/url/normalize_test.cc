@@ -29,6 +29,15 @@ TEST(Normalize, DefaultOptions) {
   EXPECT_EQ(normalized("https://h/a?b=1"), "https://h/a?b=1");
 }
 
+// Found by url_parse_fuzz: decoding "%41" after a stray "%7" created the escape "%7A", so a
+// second normalisation changed the URL again.
+TEST(Normalize, DecodingNeverCreatesANewEscape) {
+  const char* input = "http://h/%7%411e/%%41/%2%42";
+  const std::string once = normalized(input);
+  EXPECT_EQ(once, "http://h/%7%411e/%%41/%2%42");
+  EXPECT_EQ(normalized(once.c_str()), once);
+}
+
 TEST(Normalize, SortsQueryParametersStably) {
   NormalizeOptions options;
   options.sort_query_parameters = true;
