@@ -23,7 +23,9 @@ struct EncodingInfo {
 
 // Indexed by Encoding. The iconv choices are the closest glibc supersets of the WHATWG indexes:
 // the "GBK" decoder is the gb18030 decoder (Encoding Standard 10.1.1), "EUC-KR" is really
-// windows-949 (UHC), "Shift_JIS" is windows-31j (CP932) and "Big5" includes HKSCS.
+// windows-949 (UHC), "Shift_JIS" is windows-31j (CP932) and "Big5" includes HKSCS. ISO-2022-JP
+// needs glibc's -2 variant for the half-width katakana escape (ESC ( I), which its plain
+// ISO-2022-JP converter passes through as raw bytes.
 constexpr std::array<EncodingInfo, 40> kEncodings = {{
     {"UTF-8", nullptr, false},
     {"IBM866", "IBM866", true},
@@ -58,7 +60,7 @@ constexpr std::array<EncodingInfo, 40> kEncodings = {{
     {"gb18030", "GB18030", false},
     {"Big5", "BIG5-HKSCS", false},
     {"EUC-JP", "EUC-JP", false},
-    {"ISO-2022-JP", "ISO-2022-JP", false},
+    {"ISO-2022-JP", "ISO-2022-JP-2", false},
     {"Shift_JIS", "CP932", false},
     {"EUC-KR", "CP949", false},
     {"replacement", nullptr, false},
@@ -946,7 +948,13 @@ Result<std::string> to_utf8(std::string_view bytes, Encoding encoding) {
     if (ascii) return std::string(bytes);
   }
   if (info(encoding).single_byte) return decode_single_byte(bytes, encoding);
-  return decode_iconv(bytes, encoding);
+  Result<std::string> out = decode_iconv(bytes, encoding);
+  if (out.ok() && encoding == Encoding::kIso2022Jp) {
+    // glibc copies an escape sequence it does not know through as raw bytes; the Encoding
+    // Standard's decoder turns its ESC into an error (U+FFFD) and keeps the bytes after it.
+    *out = str::replace_all(*out, "\x1B", "\xEF\xBF\xBD");
+  }
+  return out;
 }
 
 Result<std::string> decode_html(std::string_view bytes, std::string_view content_type) {

@@ -303,6 +303,8 @@ TEST(ToUtf8Test, KnownBytesInLegacyEncodings) {
   EXPECT_EQ(decode("\x93\xFA\x96\x7B\x8C\xEA", Encoding::kShiftJis), "日本語");
   EXPECT_EQ(decode("\xC6\xFC\xCB\xDC\xB8\xEC", Encoding::kEucJp), "日本語");
   EXPECT_EQ(decode("\x1B$BF|K\\8l\x1B(B", Encoding::kIso2022Jp), "日本語");
+  // ISO-2022-JP's katakana (ESC ( I) and Roman (ESC ( J) states.
+  EXPECT_EQ(decode("\x1B(I1\x1B(J\\~\x1B(Bx", Encoding::kIso2022Jp), "ｱ¥‾x");
   EXPECT_EQ(decode("\xD6\xD0\xCE\xC4", Encoding::kGbk), "中文");
   EXPECT_EQ(decode("\xD6\xD0\xCE\xC4\xA2\xE3", Encoding::kGb18030), "中文€");
   EXPECT_EQ(decode("\xA4\xA4\xA4\xE5", Encoding::kBig5), "中文");
@@ -380,6 +382,8 @@ TEST(ToUtf8Test, InvalidBytesBecomeReplacementCharacters) {
             kFffd + "x€");
   // ISO-8859-3 has unassigned positions.
   EXPECT_EQ(decode("\xA5", Encoding::kIso8859_3), kFffd);
+  // ISO-2022-JP: an unknown escape sequence is an error; the bytes after ESC are kept.
+  EXPECT_EQ(decode("a\x1B(Zb", Encoding::kIso2022Jp), "a" + kFffd + "(Zb");
   // UTF-16: lone surrogates and an odd final byte.
   EXPECT_EQ(decode("\x00\xD8"
                    "a\x00"sv,
