@@ -37,4 +37,18 @@ inline constexpr size_t kMaxUrlBytes = 64 * 1024;
 // bytes (what a browser's tree builder would still act on; see fetch/charset.h).
 inline constexpr size_t kMaxLateMetaScanBytes = 256 * 1024;
 
+// JSON (core/json.h), e.g. JSON-LD blocks embedded in pages.
+inline constexpr size_t kMaxJsonBytes = size_t{8} << 20;
+// Arrays and objects nested deeper than this are a parse failure (kResourceLimit).
+inline constexpr uint32_t kMaxJsonDepth = 256;
+// Values per JSON text (each costs one tape entry).
+inline constexpr uint32_t kMaxJsonValues = 1 << 18;
+
+// Extraction (src/extract): output lists are capped so a hostile page cannot blow up the record.
+inline constexpr uint32_t kMaxLinksPerDocument = 20'000;
+inline constexpr uint32_t kMaxMediaPerDocument = 5'000;
+inline constexpr uint32_t kMaxCategories = 64;
+// JSON-LD blocks read per document.
+inline constexpr uint32_t kMaxJsonLdBlocks = 64;
+
 }  // namespace riptide::limits
