@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "core/strings.h"
 #include "core/utf8.h"
@@ -332,18 +334,23 @@ std::u32string to_nfc(std::u32string_view input) {
   d.reserve(input.size() + 8);
   for (char32_t cp : input) decompose(cp, d);
 
-  // Canonical ordering: stable sort of each run of non-starters by combining class.
-  for (size_t i = 0; i < d.size();) {
-    if (combining_class(d[i]) == 0) {
+  // Canonical ordering: stable sort of each run of non-starters by combining class. Classes
+  // are looked up once per code point and carried with it (the code point in the low 24 bits).
+  std::vector<uint32_t> keyed(d.size());
+  for (size_t i = 0; i < d.size(); ++i) {
+    keyed[i] = (uint32_t{combining_class(d[i])} << 24) | static_cast<uint32_t>(d[i]);
+  }
+  for (size_t i = 0; i < keyed.size();) {
+    if ((keyed[i] >> 24) == 0) {
       ++i;
       continue;
     }
     size_t j = i;
-    while (j < d.size() && combining_class(d[j]) != 0) ++j;
+    while (j < keyed.size() && (keyed[j] >> 24) != 0) ++j;
     if (j - i > 1) {
-      std::stable_sort(
-          d.begin() + static_cast<ptrdiff_t>(i), d.begin() + static_cast<ptrdiff_t>(j),
-          [](char32_t a, char32_t b) { return combining_class(a) < combining_class(b); });
+      std::stable_sort(keyed.begin() + static_cast<ptrdiff_t>(i),
+                       keyed.begin() + static_cast<ptrdiff_t>(j),
+                       [](uint32_t a, uint32_t b) { return (a >> 24) < (b >> 24); });
     }
     i = j;
   }
@@ -353,8 +360,9 @@ std::u32string to_nfc(std::u32string_view input) {
   out.reserve(d.size());
   size_t starter = SIZE_MAX;
   uint8_t last_class = 0;
-  for (char32_t cp : d) {
-    uint8_t cc = combining_class(cp);
+  for (uint32_t key : keyed) {
+    const char32_t cp = key & 0xFFFFFF;
+    const uint8_t cc = static_cast<uint8_t>(key >> 24);
     if (starter != SIZE_MAX) {
       bool adjacent = out.size() == starter + 1;
       if (adjacent || (last_class != 0 && last_class < cc)) {
@@ -373,49 +381,66 @@ std::u32string to_nfc(std::u32string_view input) {
 }
 
 bool punycode_encode(std::u32string_view input, std::string& out) {
-  uint32_t n = kInitialN;
-  uint32_t delta = 0;
-  uint32_t bias = kInitialBias;
+  // RFC 3492 6.3, reorganised so hostile input cannot make it quadratic: the standard loop
+  // rescans the whole input once per distinct code point to count the code points below the
+  // current one before each occurrence. Here the occurrences are visited in (code point,
+  // position) order and a Fenwick tree over positions answers those counts, for O(n log n).
+  const size_t length = input.size();
+  std::vector<std::pair<char32_t, uint32_t>> occurrences;
+  std::vector<uint32_t> tree(length + 1, 0);  // counts of positions holding a handled value
+  auto add = [&tree, length](size_t position) {
+    for (size_t i = position + 1; i <= length; i += i & (~i + 1)) ++tree[i];
+  };
+  auto below = [&tree](size_t position) {  // handled positions in [0, position)
+    uint64_t sum = 0;
+    for (size_t i = position; i > 0; i -= i & (~i + 1)) sum += tree[i];
+    return sum;
+  };
   uint32_t basic = 0;
-  for (char32_t cp : input) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
+  for (size_t i = 0; i < length; ++i) {
+    if (input[i] < 0x80) {
+      out.push_back(static_cast<char>(input[i]));
+      add(i);
       ++basic;
+    } else {
+      occurrences.emplace_back(input[i], static_cast<uint32_t>(i));
     }
   }
-  uint32_t handled = basic;
   if (basic > 0) out.push_back('-');
-  const uint64_t total = input.size();
-  while (handled < total) {
-    uint32_t m = kMaxInt;
-    for (char32_t cp : input) {
-      if (cp >= n && cp < m) m = cp;
-    }
-    if ((m - n) > (kMaxInt - delta) / (handled + 1)) return false;
-    delta += (m - n) * (handled + 1);
+  std::sort(occurrences.begin(), occurrences.end());
+
+  uint64_t n = kInitialN;
+  uint64_t delta = 0;
+  uint32_t bias = kInitialBias;
+  uint32_t handled = basic;
+  for (size_t k = 0; k < occurrences.size();) {
+    const char32_t m = occurrences[k].first;
+    delta += (m - n) * (handled + uint64_t{1});
+    if (delta > kMaxInt) return false;
     n = m;
-    for (char32_t cp : input) {
-      if (cp < n) {
-        if (delta == kMaxInt) return false;
-        ++delta;
+    size_t previous = 0;
+    const size_t group_start = k;
+    for (; k < occurrences.size() && occurrences[k].first == m; ++k) {
+      const size_t position = occurrences[k].second;
+      delta += below(position) - below(previous);
+      if (delta > kMaxInt) return false;
+      uint32_t q = static_cast<uint32_t>(delta);
+      for (uint32_t base_k = kBase;; base_k += kBase) {
+        uint32_t t = threshold(base_k, bias);
+        if (q < t) break;
+        out.push_back(encode_digit(t + (q - t) % (kBase - t)));
+        q = (q - t) / (kBase - t);
       }
-      if (cp == n) {
-        uint32_t q = delta;
-        for (uint32_t k = kBase;; k += kBase) {
-          uint32_t t = threshold(k, bias);
-          if (q < t) break;
-          out.push_back(encode_digit(t + (q - t) % (kBase - t)));
-          q = (q - t) / (kBase - t);
-        }
-        out.push_back(encode_digit(q));
-        bias = adapt(delta, handled + 1, handled == basic);
-        delta = 0;
-        ++handled;
-      }
+      out.push_back(encode_digit(q));
+      bias = adapt(static_cast<uint32_t>(delta), handled + 1, handled == basic);
+      delta = 0;
+      ++handled;
+      previous = position + 1;
     }
-    if (delta == kMaxInt || n == kMaxInt) return false;
-    ++delta;
+    delta += below(length) - below(previous) + 1;
+    if (delta > kMaxInt) return false;
     ++n;
+    for (size_t j = group_start; j < k; ++j) add(occurrences[j].second);
   }
   return true;
 }

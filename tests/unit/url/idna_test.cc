@@ -76,6 +76,12 @@ TEST(Punycode, RoundTripsRfc3492Samples) {
       {U"\u2603", "n3h"},
       {U"\u4ED6\u4EEC\u4E3A\u4EC0\u4E48\u4E0D\u8BF4\u4E2D\u6587", "ihqwcrb4cv8a8dqg056pqjye"},
       {U"abc", "abc-"},
+      // RFC 3492 7.1 (A) Arabic (Egyptian), with repeated code points.
+      {U"\u0644\u064A\u0647\u0645\u0627\u0628\u062A\u0643\u0644\u0645\u0648\u0634\u0639"
+       U"\u0631\u0628\u064A\u061F",
+       "egbpdaj6bu4bxfgehfvwxn"},
+      // RFC 3492 7.1 (L), basic code points mixed in.
+      {U"3\u5E74B\u7D44\u91D1\u516B\u5148\u751F", "3B-ww4c5e180e575a65lsy2b"},
   };
   for (const auto& c : cases) {
     std::string encoded;
@@ -85,6 +91,22 @@ TEST(Punycode, RoundTripsRfc3492Samples) {
     ASSERT_TRUE(punycode_decode(c.encoded, decoded));
     EXPECT_EQ(decoded, c.unicode);
   }
+}
+
+// Long labels with many distinct and repeated code points (hostile input once made encoding
+// quadratic) still round-trip.
+TEST(Punycode, LongLabelsRoundTrip) {
+  std::u32string label;
+  for (char32_t cp = 0x4E00; cp < 0x4E00 + 5000; ++cp) {
+    label.push_back(cp);
+    if (cp % 7 == 0) label.push_back(U'a');
+    if (cp % 5 == 0) label.push_back(0x4E00);
+  }
+  std::string encoded;
+  ASSERT_TRUE(punycode_encode(label, encoded));
+  std::u32string decoded;
+  ASSERT_TRUE(punycode_decode(encoded, decoded));
+  EXPECT_EQ(decoded, label);
 }
 
 TEST(Punycode, RejectsMalformedAndOverflowingInput) {
