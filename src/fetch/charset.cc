@@ -643,6 +643,27 @@ char32_t rejected_byte(Encoding encoding, unsigned char b) {
   return utf8::kReplacement;
 }
 
+// How many bytes one rejected sequence spans. The Encoding Standard's CJK decoders read a lead
+// byte and the byte after it as one pair, and only give the second byte back when it is ASCII; so
+// an invalid pair with a non-ASCII second byte is a single U+FFFD.
+size_t rejected_length(Encoding encoding, const char* in, size_t in_left) {
+  if (in_left < 2 || static_cast<unsigned char>(in[1]) < 0x80) return 1;
+  unsigned char lead = static_cast<unsigned char>(in[0]);
+  switch (encoding) {
+    case Encoding::kShiftJis:
+      return (lead >= 0x81 && lead <= 0x9F) || (lead >= 0xE0 && lead <= 0xFC) ? 2 : 1;
+    case Encoding::kEucJp:
+      return lead == 0x8E || lead == 0x8F || (lead >= 0xA1 && lead <= 0xFE) ? 2 : 1;
+    case Encoding::kGbk:
+    case Encoding::kGb18030:
+    case Encoding::kBig5:
+    case Encoding::kEucKr:
+      return lead >= 0x81 && lead <= 0xFE ? 2 : 1;
+    default:
+      return 1;
+  }
+}
+
 class Iconv {
  public:
   explicit Iconv(const char* from) : cd_(iconv_open("UTF-8", from)) {}
@@ -658,12 +679,56 @@ class Iconv {
   iconv_t cd_;
 };
 
+// Characters the main converter rejects but the WHATWG index has. EUC-JP decodes through
+// index-jis0208, which includes the NEC row 13 symbols (①, ㈱, ㍻ ...) and the NEC-selected IBM
+// extensions (rows 89-92) that glibc's EUC-JP rejects. Its CP932 (Shift_JIS) converter has both,
+// so a rejected two-byte sequence is re-encoded as the Shift_JIS bytes of the same JIS X 0208
+// row and cell and decoded there.
+class ExtensionDecoder {
+ public:
+  explicit ExtensionDecoder(Encoding encoding) {
+    if (encoding != Encoding::kEucJp) return;
+    cd_.emplace("CP932");
+    if (!cd_->ok()) cd_.reset();
+  }
+
+  // Tries one character at `in`; on success writes its UTF-8 (at most `room` bytes) at `out`,
+  // advances `*used` and returns the bytes consumed, else returns 0.
+  size_t convert(const char* in, size_t in_left, char* out, size_t room, size_t* used) {
+    if (!cd_ || in_left < 2) return 0;
+    unsigned lead = static_cast<unsigned char>(in[0]);
+    unsigned trail = static_cast<unsigned char>(in[1]);
+    if (lead < 0xA1 || lead > 0xFE || trail < 0xA1 || trail > 0xFE) return 0;
+    // JIS X 0208 row/cell (0x21-0x7E each) to Shift_JIS bytes.
+    unsigned row = lead - 0x80;
+    unsigned cell = trail - 0x80;
+    char sjis[2];
+    sjis[0] = static_cast<char>(((row + 1) >> 1) + (row <= 0x5E ? 0x70 : 0xB0));
+    sjis[1] = static_cast<char>((row & 1) ? cell + (cell >= 0x60 ? 0x20 : 0x1F) : cell + 0x7E);
+    iconv(cd_->get(), nullptr, nullptr, nullptr, nullptr);
+    char* src = sjis;
+    size_t src_left = 2;
+    char* dst = out;
+    size_t dst_left = room;
+    if (iconv(cd_->get(), &src, &src_left, &dst, &dst_left) == static_cast<size_t>(-1) ||
+        src_left != 0 || dst == out) {
+      return 0;
+    }
+    *used += static_cast<size_t>(dst - out);
+    return 2;
+  }
+
+ private:
+  std::optional<Iconv> cd_;  // engaged when the encoding has an extension converter
+};
+
 Result<std::string> decode_iconv(std::string_view bytes, Encoding encoding) {
   Iconv cd(info(encoding).iconv);
   if (!cd.ok()) {
     return Error(ErrorCode::kUnsupported,
                  "iconv cannot decode " + std::string(encoding_name(encoding)));
   }
+  ExtensionDecoder extension(encoding);
   std::string out;
   out.resize(bytes.size() + bytes.size() / 2 + 16);
   size_t used = 0;
@@ -685,11 +750,17 @@ Result<std::string> decode_iconv(std::string_view bytes, Encoding encoding) {
     if (err == E2BIG) {
       ensure(out.size() - used + 64);
     } else if (err == EILSEQ) {
-      ensure(4);
+      ensure(8);
+      if (size_t taken = extension.convert(in, in_left, out.data() + used, 8, &used)) {
+        in += taken;
+        in_left -= taken;
+        continue;
+      }
       used +=
           utf8::encode(rejected_byte(encoding, static_cast<unsigned char>(*in)), out.data() + used);
-      ++in;
-      --in_left;
+      size_t skip = rejected_length(encoding, in, in_left);
+      in += skip;
+      in_left -= skip;
     } else if (err == EINVAL) {
       // A sequence cut off by the end of the input is one error (the Encoding Standard's
       // decoders emit one U+FFFD at end-of-queue with a pending lead byte).

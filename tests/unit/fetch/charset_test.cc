@@ -303,6 +303,9 @@ TEST(ToUtf8Test, KnownBytesInLegacyEncodings) {
   EXPECT_EQ(decode("\x93\xFA\x96\x7B\x8C\xEA", Encoding::kShiftJis), "日本語");
   EXPECT_EQ(decode("\xC6\xFC\xCB\xDC\xB8\xEC", Encoding::kEucJp), "日本語");
   EXPECT_EQ(decode("\x1B$BF|K\\8l\x1B(B", Encoding::kIso2022Jp), "日本語");
+  // EUC-JP: NEC row 13 and NEC-selected IBM extensions are in index-jis0208; the wave dash and
+  // minus sign are U+301C and U+2212 there.
+  EXPECT_EQ(decode("\xAD\xA1\xAD\xEA\xA1\xC1\xA1\xDD\xF9\xA1", Encoding::kEucJp), "①㈱〜−纊");
   // ISO-2022-JP's katakana (ESC ( I) and Roman (ESC ( J) states.
   EXPECT_EQ(decode("\x1B(I1\x1B(J\\~\x1B(Bx", Encoding::kIso2022Jp), "ｱ¥‾x");
   EXPECT_EQ(decode("\xD6\xD0\xCE\xC4", Encoding::kGbk), "中文");
@@ -373,6 +376,15 @@ TEST(ToUtf8Test, InvalidBytesBecomeReplacementCharacters) {
   // Shift_JIS: a lead byte followed by a byte that cannot trail gives U+FFFD, and the ASCII byte
   // is kept.
   EXPECT_EQ(decode("\x93 x", Encoding::kShiftJis), kFffd + " x");
+  // An invalid pair whose second byte is not ASCII is one error.
+  EXPECT_EQ(decode("\xC7\xFF"
+                   "a",
+                   Encoding::kEucKr),
+            kFffd + "a");
+  EXPECT_EQ(decode("\x81\xFD"
+                   "a",
+                   Encoding::kShiftJis),
+            kFffd + "a");
   // EUC-JP truncated at the end.
   EXPECT_EQ(decode("ok\xC6", Encoding::kEucJp), "ok" + kFffd);
   // GBK: 0xFF is never valid; 0x80 is the euro sign.
