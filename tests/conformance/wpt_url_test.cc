@@ -1,7 +1,8 @@
 // WPT URL conformance: runs ../shared/wpt-url/urltestdata.json (the URL parser), toascii.json
-// and IdnaTestV2.json (the host parser's domain to ASCII) against riptide::url. Fails when a test
-// not listed in tests/conformance/known_failures/wpt_url.txt fails; listed tests that now pass
-// are reported so the list can shrink. Pass -v to print known failures as well.
+// and IdnaTestV2.json (the host parser's domain to ASCII) and the UTF-8 cases of
+// percent-encoding.json against riptide::url. Fails when a test not listed in
+// tests/conformance/known_failures/wpt_url.txt fails; listed tests that now pass are reported so
+// the list can shrink. Pass -v to print known failures as well.
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -219,6 +220,27 @@ void run_toascii(const json& tests, const std::string& name, Runner& runner, Tal
   }
 }
 
+// percent-encoding.json: {input, output: {encoding: expected}}. riptide parses URLs as UTF-8
+// only, so only the "utf-8" expectations apply. As in WPT's percent-encoding.window.js, the input
+// is both the query and the fragment of a special URL.
+void run_percent_encoding(const json& tests, Runner& runner, Tally& tally) {
+  size_t index = 0;
+  for (const auto& test : tests) {
+    if (!test.is_object()) continue;
+    const std::string id = "percent-encoding#" + std::to_string(index++);
+    const std::string input = test.at("input").get<std::string>();
+    const std::string expected_part = test.at("output").at("utf-8").get<std::string>();
+    const std::string expected =
+        "https://doesnotmatter.invalid/?" + expected_part + "#" + expected_part;
+    auto url = riptide::url::parse("https://doesnotmatter.invalid/?" + input + "#" + input);
+    const bool ok = url.ok() && url->href() == expected;
+    std::string detail = describe(test);
+    detail += url.ok() ? "\n  actual href: " + std::string(url->href())
+                       : "\n  actual error: " + url.error().to_string();
+    runner.record(tally, id, ok, detail);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -229,12 +251,15 @@ int main(int argc, char** argv) {
                 verbose);
   bool loaded = true;
   size_t unexpected = 0;
+  enum class Kind { kUrls, kHosts, kPercentEncoding };
   struct Suite {
     const char* file;
-    bool urls;
+    Kind kind;
   };
-  for (const Suite& suite : {Suite{"urltestdata.json", true}, Suite{"toascii.json", false},
-                             Suite{"IdnaTestV2.json", false}}) {
+  for (const Suite& suite :
+       {Suite{"urltestdata.json", Kind::kUrls}, Suite{"toascii.json", Kind::kHosts},
+        Suite{"IdnaTestV2.json", Kind::kHosts},
+        Suite{"percent-encoding.json", Kind::kPercentEncoding}}) {
     json tests;
     if (!load_json(dir + suite.file, &tests)) {
       loaded = false;
@@ -243,12 +268,18 @@ int main(int argc, char** argv) {
     Tally tally;
     std::string name(suite.file);
     name = name.substr(0, name.find('.'));
-    if (suite.urls) {
-      run_urltestdata(tests, runner, tally);
-    } else {
-      run_toascii(tests, name, runner, tally);
+    switch (suite.kind) {
+      case Kind::kUrls:
+        run_urltestdata(tests, runner, tally);
+        break;
+      case Kind::kHosts:
+        run_toascii(tests, name, runner, tally);
+        break;
+      case Kind::kPercentEncoding:
+        run_percent_encoding(tests, runner, tally);
+        break;
     }
-    std::printf("%-18s %5zu / %5zu passed (%.2f%%), %zu unexpected failures\n", suite.file,
+    std::printf("%-22s %5zu / %5zu passed (%.2f%%), %zu unexpected failures\n", suite.file,
                 tally.passed, tally.total,
                 tally.total
                     ? 100.0 * static_cast<double>(tally.passed) / static_cast<double>(tally.total)
