@@ -666,7 +666,9 @@ size_t rejected_length(Encoding encoding, const char* in, size_t in_left) {
 
 class Iconv {
  public:
-  explicit Iconv(const char* from) : cd_(iconv_open("UTF-8", from)) {}
+  // A null `from` leaves the converter closed (ok() is false).
+  explicit Iconv(const char* from)
+      : cd_(from != nullptr ? iconv_open("UTF-8", from) : reinterpret_cast<iconv_t>(-1)) {}
   ~Iconv() {
     if (ok()) iconv_close(cd_);
   }
@@ -686,16 +688,13 @@ class Iconv {
 // row and cell and decoded there.
 class ExtensionDecoder {
  public:
-  explicit ExtensionDecoder(Encoding encoding) {
-    if (encoding != Encoding::kEucJp) return;
-    cd_.emplace("CP932");
-    if (!cd_->ok()) cd_.reset();
-  }
+  explicit ExtensionDecoder(Encoding encoding)
+      : cd_(encoding == Encoding::kEucJp ? "CP932" : nullptr) {}
 
   // Tries one character at `in`; on success writes its UTF-8 (at most `room` bytes) at `out`,
   // advances `*used` and returns the bytes consumed, else returns 0.
   size_t convert(const char* in, size_t in_left, char* out, size_t room, size_t* used) {
-    if (!cd_ || in_left < 2) return 0;
+    if (!cd_.ok() || in_left < 2) return 0;
     unsigned lead = static_cast<unsigned char>(in[0]);
     unsigned trail = static_cast<unsigned char>(in[1]);
     if (lead < 0xA1 || lead > 0xFE || trail < 0xA1 || trail > 0xFE) return 0;
@@ -705,12 +704,12 @@ class ExtensionDecoder {
     char sjis[2];
     sjis[0] = static_cast<char>(((row + 1) >> 1) + (row <= 0x5E ? 0x70 : 0xB0));
     sjis[1] = static_cast<char>((row & 1) ? cell + (cell >= 0x60 ? 0x20 : 0x1F) : cell + 0x7E);
-    iconv(cd_->get(), nullptr, nullptr, nullptr, nullptr);
+    iconv(cd_.get(), nullptr, nullptr, nullptr, nullptr);
     char* src = sjis;
     size_t src_left = 2;
     char* dst = out;
     size_t dst_left = room;
-    if (iconv(cd_->get(), &src, &src_left, &dst, &dst_left) == static_cast<size_t>(-1) ||
+    if (iconv(cd_.get(), &src, &src_left, &dst, &dst_left) == static_cast<size_t>(-1) ||
         src_left != 0 || dst == out) {
       return 0;
     }
@@ -719,7 +718,7 @@ class ExtensionDecoder {
   }
 
  private:
-  std::optional<Iconv> cd_;  // engaged when the encoding has an extension converter
+  Iconv cd_;  // open when the encoding has an extension converter
 };
 
 Result<std::string> decode_iconv(std::string_view bytes, Encoding encoding) {
