@@ -189,6 +189,12 @@ std::string Url::origin() const {
   return "null";
 }
 
+uint16_t Url::port_or_default() const {
+  if (port_ >= 0) return static_cast<uint16_t>(port_);
+  int port = default_port(scheme_type_);
+  return port < 0 ? 0 : static_cast<uint16_t>(port);
+}
+
 int default_port(Scheme scheme) {
   switch (scheme) {
     case Scheme::kHttp:

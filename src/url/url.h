@@ -16,6 +16,7 @@ enum class Scheme : uint8_t { kOther, kHttp, kHttps, kWs, kWss, kFtp, kFile };
 // A parsed URL, stored compactly as its serialization (href) plus component offsets, so the
 // getters are views into one string. The views live as long as the Url is neither modified nor
 // destroyed. Getters are named after the URL Standard's API (and the WPT urltestdata fields).
+// A default-constructed Url is empty (href "") and only useful as a placeholder.
 class Url {
  public:
   // Serialization (4.5 URL serializing).
@@ -52,6 +53,8 @@ class Url {
   std::optional<uint16_t> port_number() const {
     return port_ < 0 ? std::nullopt : std::optional<uint16_t>(static_cast<uint16_t>(port_));
   }
+  // The port, or the scheme's default port when null; 0 when the scheme has none.
+  uint16_t port_or_default() const;
   // The query without '?' ("" when null); the fragment without '#'.
   std::string_view query() const;
   std::string_view fragment() const;

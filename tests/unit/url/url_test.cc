@@ -166,6 +166,9 @@ TEST(UrlParse, PortLeadingZerosAndDefaults) {
   EXPECT_EQ(parse("http://h:/")->href(), "http://h/");
   EXPECT_EQ(parse("ftp://h:21/")->port_number(), std::nullopt);
   EXPECT_EQ(parse("foo://h:21/")->port_number(), 21);
+  EXPECT_EQ(parse("https://h/")->port_or_default(), 443);
+  EXPECT_EQ(parse("ws://h:8080/")->port_or_default(), 8080);
+  EXPECT_EQ(parse("foo://h/")->port_or_default(), 0);
 }
 
 TEST(UrlOrigin, SerializesTupleOrNull) {
