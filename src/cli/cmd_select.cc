@@ -51,7 +51,8 @@ int run_select(const SelectArgs& args) {
     return 1;
   }
   std::string out;
-  for (const html::Node* node : html::select_all(*list, doc.root())) {
+  for (const html::Node* node :
+       html::select_all(*list, doc.root(), html::MatchOptions::for_document(doc))) {
     html::append_outer_html(node, out);
     out.push_back('\n');
     if (out.size() >= (1 << 16)) {

@@ -18,8 +18,8 @@
 // :first-of-type :last-of-type :only-of-type :empty :root :scope. Unsupported syntax (namespace
 // prefixes, pseudo-elements, dynamic pseudo-classes such as :hover) is a parse error, never
 // silently ignored, because a selector that quietly matches nothing is worse than an error for
-// the people writing extraction rules. Class and id matching is case-sensitive (no-quirks
-// semantics) whatever the document's mode.
+// the people writing extraction rules. Class and id matching is case-sensitive unless
+// MatchOptions says the document is in quirks mode.
 namespace riptide::html {
 
 class SelectorList;
@@ -141,18 +141,29 @@ class SelectorList {
 // nesting deeper than limits::kMaxSelectorNesting.
 Result<SelectorList> parse_selector_list(std::string_view text);
 
+// How the document's mode affects matching. In quirks mode class and id selectors match ASCII
+// case-insensitively (Selectors 4, 6.6/6.7; HTML "quirks mode" note), as browsers do for pages
+// without a doctype.
+struct MatchOptions {
+  bool quirks_mode = false;
+  static MatchOptions for_document(const Document& doc) {
+    return MatchOptions{doc.quirks_mode == QuirksMode::kQuirks};
+  }
+};
+
 // True if `element` matches the selector (or any selector of the list). Non-elements never
 // match. :scope matches the document's root element here. Iterative over the DOM: safe for
 // any tree depth.
-bool matches(const Selector& selector, const Node* element);
-bool matches(const SelectorList& list, const Node* element);
+bool matches(const Selector& selector, const Node* element, const MatchOptions& options = {});
+bool matches(const SelectorList& list, const Node* element, const MatchOptions& options = {});
 
 // Every element strictly inside `root` (not `root` itself) that matches `list`, in document
 // order, without duplicates, like querySelectorAll: combinators may still look at ancestors
 // and siblings outside `root`, and :scope matches `root` when it is an element. Template
 // contents are not searched.
-std::vector<Node*> select_all(const SelectorList& list, Node* root);
+std::vector<Node*> select_all(const SelectorList& list, Node* root,
+                              const MatchOptions& options = {});
 // The first element select_all would return, or null.
-Node* select_first(const SelectorList& list, Node* root);
+Node* select_first(const SelectorList& list, Node* root, const MatchOptions& options = {});
 
 }  // namespace riptide::html

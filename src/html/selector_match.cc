@@ -18,6 +18,7 @@ using Kind = Selector::Kind;
 struct MatchContext {
   const Node* scope = nullptr;   // what :scope matches; null means the root element
   const Node* anchor = nullptr;  // the element the innermost :has() is evaluated for
+  bool quirks = false;           // class and id compare ASCII case-insensitively
 };
 
 bool match_list(const SelectorList& list, const Node* e, const MatchContext& ctx);
@@ -157,7 +158,7 @@ bool is_sibling_combinator(Combinator c) {
 // combinator match it (with `anchor` as its leftmost compound)? Walks only the part of the tree
 // the combinators can reach: children, descendants, following siblings, or their subtrees.
 bool match_has(const SelectorList& relative, const Node* anchor, const MatchContext& outer) {
-  MatchContext ctx{outer.scope, anchor};
+  MatchContext ctx{outer.scope, anchor, outer.quirks};
   for (const Selector& sel : relative.selectors()) {
     const auto& compounds = sel.compounds();
     // compounds.back() is the anchor; the one before it holds the leading combinator.
@@ -197,11 +198,11 @@ bool match_simple(const Selector& sel, const Selector::Simple& s, const Node* e,
       return match_type(sel, s, e);
     case Kind::kId: {
       const Attribute* id = find_attr(e, "id");
-      return id != nullptr && id->value == sel.value(s);
+      return id != nullptr && equals(id->value, sel.value(s), ctx.quirks);
     }
     case Kind::kClass: {
       const Attribute* cls = find_attr(e, "class");
-      return cls != nullptr && contains_word(cls->value, sel.value(s), false);
+      return cls != nullptr && contains_word(cls->value, sel.value(s), ctx.quirks);
     }
     case Kind::kAttrExists:
     case Kind::kAttrEquals:
@@ -354,27 +355,29 @@ bool match_list(const SelectorList& list, const Node* e, const MatchContext& ctx
 
 }  // namespace
 
-bool matches(const Selector& selector, const Node* element) {
-  return element != nullptr && match_selector(selector, element, MatchContext{});
+bool matches(const Selector& selector, const Node* element, const MatchOptions& options) {
+  return element != nullptr &&
+         match_selector(selector, element, MatchContext{nullptr, nullptr, options.quirks_mode});
 }
 
-bool matches(const SelectorList& list, const Node* element) {
-  return element != nullptr && match_list(list, element, MatchContext{});
+bool matches(const SelectorList& list, const Node* element, const MatchOptions& options) {
+  return element != nullptr &&
+         match_list(list, element, MatchContext{nullptr, nullptr, options.quirks_mode});
 }
 
-std::vector<Node*> select_all(const SelectorList& list, Node* root) {
+std::vector<Node*> select_all(const SelectorList& list, Node* root, const MatchOptions& options) {
   std::vector<Node*> out;
   if (root == nullptr) return out;
-  MatchContext ctx{root->is_element() ? root : nullptr, nullptr};
+  MatchContext ctx{root->is_element() ? root : nullptr, nullptr, options.quirks_mode};
   for (Node* n = root->first_child; n != nullptr; n = next_in_subtree(n, root)) {
     if (n->is_element() && match_list(list, n, ctx)) out.push_back(n);
   }
   return out;
 }
 
-Node* select_first(const SelectorList& list, Node* root) {
+Node* select_first(const SelectorList& list, Node* root, const MatchOptions& options) {
   if (root == nullptr) return nullptr;
-  MatchContext ctx{root->is_element() ? root : nullptr, nullptr};
+  MatchContext ctx{root->is_element() ? root : nullptr, nullptr, options.quirks_mode};
   for (Node* n = root->first_child; n != nullptr; n = next_in_subtree(n, root)) {
     if (n->is_element() && match_list(list, n, ctx)) return n;
   }

@@ -1,6 +1,7 @@
 // Fuzzes selector parsing and matching: any bytes either parse or yield an error with a message;
-// a parsed list is matched against a small fixed document and select_all / select_first /
-// matches must agree (document order, no duplicates).
+// a parsed list is matched against a document and select_all / select_first / matches must agree
+// (document order, no duplicates). Input "SELECTOR\n---\nHTML" matches against HTML parsed by
+// the real parser; otherwise against a small fixed page built by hand.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "core/strings.h"
 #include "html/dom.h"
+#include "html/parser.h"
 #include "html/selector.h"
 #include "html/tag.h"
 
@@ -67,6 +69,12 @@ void build_page(Document& doc) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string_view html;
+  constexpr std::string_view kSeparator = "\n---\n";
+  if (size_t cut = text.find(kSeparator); cut != std::string_view::npos) {
+    html = text.substr(cut + kSeparator.size());
+    text = text.substr(0, cut);
+  }
   riptide::Result<riptide::html::SelectorList> list = riptide::html::parse_selector_list(text);
   if (!list.ok()) {
     check(!list.error().message().empty(), "errors carry a message");
@@ -74,7 +82,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   check(list->size() > 0, "a parsed list is not empty");
   Document doc;
-  build_page(doc);
+  if (html.data() != nullptr) {
+    riptide::html::Parser parser;
+    (void)parser.parse(html, doc);
+  } else {
+    build_page(doc);
+  }
   std::vector<Node*> all = riptide::html::select_all(*list, doc.root());
   Node* first = riptide::html::select_first(*list, doc.root());
   check(all.empty() ? first == nullptr : first == all.front(), "select_first is the first match");

@@ -611,6 +611,26 @@ TEST(SelectorHtmlTest, HtmlRootMatchesRoot) {
   EXPECT_EQ(select_first(*list, doc.root()), doc.html_element());
 }
 
+TEST(SelectorHtmlTest, QuirksModeClassesAndIdsIgnoreCase) {
+  // No doctype: quirks mode, where class and id selectors are ASCII case-insensitive.
+  Document quirks = parse_document("<p class=Lead id=First>a</p>");
+  ASSERT_EQ(quirks.quirks_mode, QuirksMode::kQuirks);
+  Result<SelectorList> list = parse_selector_list(".lead#first");
+  ASSERT_TRUE(list.ok());
+  MatchOptions options = MatchOptions::for_document(quirks);
+  EXPECT_EQ(select_all(*list, quirks.root(), options).size(), 1u);
+  EXPECT_NE(select_first(*list, quirks.root(), options), nullptr);
+  EXPECT_TRUE(select_all(*list, quirks.root()).empty());
+  // Other attribute values and names stay as they were.
+  Result<SelectorList> attr = parse_selector_list("[class=lead]");
+  ASSERT_TRUE(attr.ok());
+  EXPECT_TRUE(select_all(*attr, quirks.root(), options).empty());
+
+  Document standard = parse_document("<!doctype html><p class=Lead id=First>a</p>");
+  ASSERT_EQ(standard.quirks_mode, QuirksMode::kNoQuirks);
+  EXPECT_TRUE(select_all(*list, standard.root(), MatchOptions::for_document(standard)).empty());
+}
+
 // A 100,000-deep tree: matching walks parent links in loops, never the C stack.
 TEST(SelectorDeepTest, HundredThousandDeepDom) {
   constexpr int kDepth = 100'000;
