@@ -142,13 +142,14 @@ inline bool starts_with_ignore_case(const char* p, const char* end, std::string_
   return static_cast<size_t>(end - p) >= lower.size() && equals_ignore_case(p, lower);
 }
 
-// True when the 8 bytes of `v` are all ASCII and none is CR.
-inline bool plain_ascii_word(uint64_t v) {
+// True when the 8 bytes of `v` are all printable ASCII (0x20–0x7E): nothing to check or change.
+inline bool printable_ascii_word(uint64_t v) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHigh = 0x8080808080808080ull;
-  const uint64_t x = v ^ (kOnes * '\r');
-  const bool has_cr = ((x - kOnes) & ~x & kHigh) != 0;
-  return (v & kHigh) == 0 && !has_cr;
+  const uint64_t below_space = (v - kOnes * 0x20) & ~v & kHigh;
+  const uint64_t x = v ^ (kOnes * 0x7F);
+  const uint64_t del = (x - kOnes) & ~x & kHigh;
+  return ((v & kHigh) | below_space | del) == 0;
 }
 
 // Length of the well-formed UTF-8 sequence starting with the non-ASCII byte at u[0] (Unicode
@@ -171,38 +172,60 @@ inline size_t utf8_sequence_length(const unsigned char* u, size_t avail) {
   return 0;
 }
 
-// The first index at or after `i` holding a CR or an ill-formed UTF-8 sequence, or `n`.
-size_t skip_clean_input(const char* s, size_t i, size_t n) {
+// The first index at or after `i` holding a CR or an ill-formed UTF-8 sequence, or `n`. Counts
+// the 13.2.3.5 input stream parse errors on the way: control characters other than ASCII
+// whitespace and U+0000 (control-character-in-input-stream), and noncharacters
+// (noncharacter-in-input-stream).
+size_t skip_clean_input(const char* s, size_t i, size_t n, uint32_t* errors) {
   const auto* u = reinterpret_cast<const unsigned char*>(s);
   while (i < n) {
 #if defined(__SSE2__)
     if (n - i >= 16) {
+      // Bytes below 0x20 (signed compare: also every byte >= 0x80) and DEL, except TAB LF FF.
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      const int special =
-          _mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+      const __m128i odd = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                       _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+      const __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\f')));
+      const unsigned special = static_cast<unsigned>(_mm_movemask_epi8(odd)) &
+                               ~static_cast<unsigned>(_mm_movemask_epi8(ws));
       if (special == 0) {
         i += 16;
         continue;
       }
-      i += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(special)));
+      i += static_cast<size_t>(__builtin_ctz(special));
     }
 #endif
     if (n - i >= 8) {
       uint64_t v;
       std::memcpy(&v, s + i, 8);
-      if (plain_ascii_word(v)) {
+      if (printable_ascii_word(v)) {
         i += 8;
         continue;
       }
     }
     const unsigned b = u[i];
     if (b < 0x80) {
-      if (b == '\r') return i;
+      if (b < 0x20 || b == 0x7F) {
+        if (b == '\r') return i;
+        if (b != '\t' && b != '\n' && b != '\f' && b != 0) ++*errors;
+      }
       ++i;
       continue;
     }
     const size_t len = utf8_sequence_length(u + i, n - i);
     if (len == 0) return i;
+    if (len == 2) {
+      if (b == 0xC2 && u[i + 1] < 0xA0) ++*errors;  // U+0080–U+009F
+    } else if (len == 3) {
+      if (b == 0xEF && ((u[i + 1] == 0xB7 && u[i + 2] >= 0x90 && u[i + 2] <= 0xAF) ||
+                        (u[i + 1] == 0xBF && u[i + 2] >= 0xBE))) {
+        ++*errors;  // U+FDD0–U+FDEF, U+FFFE, U+FFFF
+      }
+    } else if ((u[i + 1] & 0x0F) == 0x0F && u[i + 2] == 0xBF && u[i + 3] >= 0xBE) {
+      ++*errors;  // U+1FFFE, U+1FFFF, ... U+10FFFF
+    }
     i += len;
   }
   return n;
@@ -219,7 +242,8 @@ void Tokenizer::reset(std::string_view input) {
   // place.
   const char* s = input.data();
   const size_t n = input.size();
-  size_t i = skip_clean_input(s, 0, n);
+  parse_errors_ = 0;
+  size_t i = skip_clean_input(s, 0, n, &parse_errors_);
   if (i == n) {
     begin_ = s;
     end_ = s + n;
@@ -241,7 +265,7 @@ void Tokenizer::reset(std::string_view input) {
         i += bad;
       }
       clean = i;
-      i = skip_clean_input(s, i, n);
+      i = skip_clean_input(s, i, n, &parse_errors_);
     }
     normalized_.append(s + clean, n - clean);
     begin_ = normalized_.data();
@@ -257,7 +281,6 @@ void Tokenizer::reset(std::string_view input) {
   last_start_tag_.clear();
   allow_cdata_ = false;
   attributes_limited_ = false;
-  parse_errors_ = 0;
 }
 
 void Tokenizer::set_state(TokenizerState state) {
@@ -436,9 +459,9 @@ bool Tokenizer::script_run(Token& token) {
       p = find_first_of<'-', '<', '\0'>(p, end_, kStopEscaped);
     }
     if (p == end_) {
-      // eof-in-script-html-comment-like-text
+      // eof-in-script-html-comment-like-text (counted once: the state is left behind).
       if (st != ScriptState::kNormal) ++parse_errors_;
-      script_state_ = st;
+      script_state_ = ScriptState::kNormal;
       text_append_input(run, p);
       pos_ = p;
       if (emit_text(token)) return true;

@@ -268,6 +268,31 @@ TEST(TokenizerTest, InputPreprocessing) {
   });
 }
 
+TEST(TokenizerTest, ParseErrorsAreCounted) {
+  using namespace std::string_view_literals;
+  struct ErrorCase {
+    std::string_view input;
+    TokenizerState state;
+    uint32_t errors;
+  };
+  const ErrorCase cases[] = {
+      {"<!DOCTYPE html><p class=a>text &amp; more</p>", TokenizerState::kData, 0},
+      {"a\r\nb\tc\fd", TokenizerState::kData, 0},
+      {"\x01 \x7F", TokenizerState::kData, 2},          // control-character-in-input-stream
+      {"\xC2\x80 \xC2\xA0", TokenizerState::kData, 1},  // U+0080 is a C1 control, U+00A0 is not
+      {"\xEF\xB7\x90 \xEF\xBF\xBF \xF4\x8F\xBF\xBE", TokenizerState::kData, 3},  // noncharacters
+      {"a\0b"sv, TokenizerState::kData, 1},       // unexpected-null-character, counted once
+      {"<a x=1 x=2>", TokenizerState::kData, 1},  // duplicate-attribute
+      {"&#x80;&amp", TokenizerState::kData, 2},   // control reference, missing semicolon
+      {"<!--x", TokenizerState::kData, 1},        // eof-in-comment
+      {"<!--x", TokenizerState::kScriptData, 1},  // eof-in-script-html-comment-like-text
+      {"</>", TokenizerState::kData, 1},          // missing-end-tag-name
+  };
+  for (const ErrorCase& c : cases) {
+    EXPECT_EQ(tokenize(c.input, c.state, false).errors, c.errors) << c.input;
+  }
+}
+
 TEST(TokenizerTest, TextRunsAreViewsIntoTheInput) {
   const std::string input = "<p>plain text, no changes</p>";
   Tokenizer tok;
