@@ -110,8 +110,8 @@ class Tokenizer {
   void text_append_input(const char* begin, const char* end);
   void text_append(std::string_view bytes);
   // Decodes the character reference at `p` (an '&'). Returns the bytes to emit and moves `p`
-  // past the consumed characters, or returns an empty view and moves `p` past the '&' only when
-  // the reference stays literal text.
+  // past the consumed characters; or, when the input stays literal text, returns an empty view
+  // and moves `p` past the bytes that are known to be plain text (at least the '&').
   std::string_view char_ref(const char*& p, bool in_attribute, char* scratch);
   AttrPiece attr_copy_input(const char* begin, const char* end);
   std::string_view piece_view(const AttrPiece& piece) const;

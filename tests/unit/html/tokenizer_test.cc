@@ -293,6 +293,29 @@ TEST(TokenizerTest, ParseErrorsAreCounted) {
   }
 }
 
+// Runs are scanned 16 bytes at a time where SIMD is available; put the interesting byte at every
+// offset around the block boundaries.
+TEST(TokenizerTest, SpecialBytesAtEveryOffset) {
+  for (size_t k = 0; k < 40; ++k) {
+    const std::string pad(k, 'x');
+    EXPECT_EQ(joined(tokenize(pad + "&amp;" + pad + "<b>")), pad + "&" + pad + "·<b>") << k;
+    EXPECT_EQ(joined(tokenize("<a t=\"" + pad + "&lt;" + pad + "\" u='" + pad + "'>")),
+              "<a t=" + pad + "<" + pad + " u=" + pad + ">")
+        << k;
+    EXPECT_EQ(joined(tokenize(pad + "\r\n" + pad + "\r" + pad)), pad + "\n" + pad + "\n" + pad)
+        << k;
+    EXPECT_EQ(joined(tokenize(pad + "\xFF" + pad)), pad + "\uFFFD" + pad) << k;
+    EXPECT_EQ(joined(tokenize(pad + "\x01" + pad)).size(), 2 * k + 1) << k;
+    EXPECT_EQ(tokenize(pad + "\x01" + pad + "\x02").errors, 2u) << k;
+    EXPECT_EQ(joined(tokenize("<script><!--" + pad + "-->" + pad + "</script>")),
+              "<script>·<!--" + pad + "-->" + pad + "·</script>")
+        << k;
+    EXPECT_EQ(joined(tokenize("<style>" + pad + "<" + pad + "</style>")),
+              "<style>·" + pad + "<" + pad + "·</style>")
+        << k;
+  }
+}
+
 TEST(TokenizerTest, TextRunsAreViewsIntoTheInput) {
   const std::string input = "<p>plain text, no changes</p>";
   Tokenizer tok;
