@@ -1,13 +1,17 @@
 // Fuzzes the URL parser (absolute and relative against a base), serialization round trips and
 // crawl normalisation. Any input must either fail cleanly or produce a URL whose href parses
 // back to the same href (the URL Standard's serializer is meant to be idempotent), and
-// normalising twice must give the same result as normalising once.
+// normalising twice must give the same result as normalising once. Punycode and NFC, the
+// building blocks of IDNA, are checked on the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
+#include "core/utf8.h"
+#include "url/idna.h"
 #include "url/normalize.h"
 #include "url/url.h"
 
@@ -34,12 +38,34 @@ void check_round_trip(const riptide::url::Url& url) {
   (void)url.origin();
 }
 
+// Punycode must round-trip any code point sequence, and NFC must be idempotent.
+void check_idna_primitives(std::string_view input) {
+  std::u32string code_points;
+  const char* p = input.data();
+  const char* end = p + input.size();
+  while (p < end && code_points.size() < 256) {
+    size_t len = 0;
+    code_points.push_back(riptide::utf8::decode(p, end, &len));
+    p += len;
+  }
+  std::string encoded;
+  if (riptide::url::punycode_encode(code_points, encoded)) {
+    std::u32string decoded;
+    check(riptide::url::punycode_decode(encoded, decoded), "punycode output does not decode",
+          encoded);
+    check(decoded == code_points, "punycode does not round-trip", encoded);
+  }
+  const std::u32string once = riptide::url::to_nfc(code_points);
+  check(riptide::url::to_nfc(once) == once, "NFC is not idempotent", input);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto url = riptide::url::parse(input);
   if (url.ok()) check_round_trip(*url);
+  check_idna_primitives(input);
   // The same bytes as a reference relative to a few bases of different kinds.
   static const char* const kBases[] = {"https://user:pw@example.com:8080/a/b/c?q#f",
                                        "file:///C:/dir/file", "foo://host/p", "mailto:x@y"};
