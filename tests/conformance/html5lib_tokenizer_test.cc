@@ -6,7 +6,9 @@
 // listed in tests/conformance/known_failures/html5lib_tokenizer.txt fails; listed tests that now
 // pass are reported so the list can shrink.
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -26,22 +28,6 @@ using riptide::html::Token;
 using riptide::html::Tokenizer;
 using riptide::html::TokenizerState;
 using riptide::html::TokenType;
-
-constexpr const char* kFiles[] = {
-    "contentModelFlags.test",
-    "domjs.test",
-    "entities.test",
-    "escapeFlag.test",
-    "namedEntities.test",
-    "numericEntities.test",
-    "pendingSpecChanges.test",
-    "test1.test",
-    "test2.test",
-    "test3.test",
-    "test4.test",
-    "unicodeChars.test",
-    "unicodeCharsProblematic.test",
-};
 
 // Encodes a code point as (generalized) UTF-8. Lone surrogates, which a "doubleEscaped" test may
 // contain, get their WTF-8 bytes: UTF-8 input cannot carry them, so such tests cannot pass and
@@ -224,18 +210,34 @@ int main(int argc, char** argv) {
   size_t total = 0, passed = 0, unexpected = 0;
   // Informational only: riptide counts parse errors but the suite does not compare them.
   size_t error_counts_matching = 0;
-  for (const char* file : kFiles) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".test") files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    std::printf("no .test files in %s\n", dir.c_str());
+    return 1;
+  }
+  for (const std::string& file : files) {
     std::ifstream in(dir + file);
     if (!in) {
-      std::printf("cannot open %s%s\n", dir.c_str(), file);
+      std::printf("cannot open %s%s\n", dir.c_str(), file.c_str());
       return 1;
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
     const json doc = json::parse(buffer.str(), nullptr, false);
     if (doc.is_discarded()) {
-      std::printf("cannot parse %s\n", file);
+      std::printf("cannot parse %s\n", file.c_str());
       return 1;
+    }
+    if (!doc.contains("tests")) {
+      // xmlViolation.test only has "xmlViolationTests", for a tokenizer mode that coerces output
+      // to XML; riptide does not have that mode.
+      std::printf("%-30s skipped (no \"tests\": XML-coercion mode only)\n", file.c_str());
+      continue;
     }
     size_t file_total = 0, file_passed = 0;
     const json& tests = doc["tests"];
@@ -254,7 +256,7 @@ int main(int argc, char** argv) {
       const json last = test.contains("lastStartTag") ? test["lastStartTag"] : json(nullptr);
       for (const auto& st : states) {
         const std::string state = st.get<std::string>();
-        const std::string id = std::string(file) + ":" + std::to_string(i) + ":" + state_id(state);
+        const std::string id = file + ":" + std::to_string(i) + ":" + state_id(state);
         uint32_t errors = 0;
         const json actual = tokenize(input, state, last, &errors);
         const size_t expected_errors = test.contains("errors") ? test["errors"].size() : 0;
@@ -280,7 +282,7 @@ int main(int argc, char** argv) {
         }
       }
     }
-    std::printf("%-30s %5zu / %5zu passed\n", file, file_passed, file_total);
+    std::printf("%-30s %5zu / %5zu passed\n", file.c_str(), file_passed, file_total);
   }
   for (const auto& [id, reason] : known) {
     if (!seen_known.count(id)) std::printf("known failure %s matches no test\n", id.c_str());
