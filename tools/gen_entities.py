@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates src/html/entities_table.inc (included by entities.cc), the WHATWG named character reference table (HTML 13.5).
+"""Generates src/html/entities_table.inc (included by entities.cc): the WHATWG named character
+reference table (HTML 13.5).
 
 The data comes from html5lib-tests' tokenizer/namedEntities.test, which has one test per table
 entry: "&name;" for every entity, and "&name" (no semicolon) whose output equals the expansion
