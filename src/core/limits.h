@@ -51,4 +51,12 @@ inline constexpr uint32_t kMaxCategories = 64;
 // JSON-LD blocks read per document.
 inline constexpr uint32_t kMaxJsonLdBlocks = 64;
 
+// Markdown rendering (extract/markdown.h).
+// Blockquotes and list items nested deeper than this add no further line prefixes, so output
+// stays linear in the input however deep the nesting.
+inline constexpr uint32_t kMaxMarkdownNesting = 32;
+// Tables with more columns than this render as plain blocks instead of GFM tables (every row is
+// padded to the widest one, so the column count bounds the padding per row).
+inline constexpr uint32_t kMaxMarkdownTableColumns = 64;
+
 }  // namespace riptide::limits
