@@ -15,10 +15,34 @@ namespace {
 
 using Kind = Selector::Kind;
 
+// Remembers recently computed sibling indices during one select_all/select_first walk, so that
+// :nth-child(2n) and friends over a long list of siblings cost O(1) per element instead of a walk
+// over all earlier siblings (which made a page with 100,000 <li> quadratic). Direct-mapped by
+// parent: fixed size, no allocation; a miss only costs the plain walk.
+class NthCache {
+ public:
+  struct Entry {
+    const Node* parent = nullptr;
+    const Node* element = nullptr;
+    int64_t index = 0;
+    Kind kind = Kind::kType;
+  };
+  Entry& slot(const Node* parent, Kind kind) {
+    auto h = reinterpret_cast<uintptr_t>(parent) >> 4;
+    h ^= static_cast<uintptr_t>(kind) * 0x9e37u;
+    return entries_[(h ^ (h >> 7)) & (kSlots - 1)];
+  }
+
+ private:
+  static constexpr size_t kSlots = 64;
+  Entry entries_[kSlots];
+};
+
 struct MatchContext {
-  const Node* scope = nullptr;   // what :scope matches; null means the root element
-  const Node* anchor = nullptr;  // the element the innermost :has() is evaluated for
-  bool quirks = false;           // class and id compare ASCII case-insensitively
+  const Node* scope = nullptr;    // what :scope matches; null means the root element
+  const Node* anchor = nullptr;   // the element the innermost :has() is evaluated for
+  bool quirks = false;            // class and id compare ASCII case-insensitively
+  NthCache* nth_cache = nullptr;  // only while walking a tree that does not change
 };
 
 bool match_list(const SelectorList& list, const Node* e, const MatchContext& ctx);
@@ -118,13 +142,54 @@ bool nth_matches(int64_t a, int64_t b, int64_t index) {
   return diff % a == 0 && diff / a >= 0;
 }
 
+// 1-based position of `e` among its qualifying siblings (element siblings, of its type for the
+// of-type kinds), counted from the end for the "last" kinds, using and updating the cache: a
+// cached earlier sibling of the same kind (and type) lets the walk stop there.
+int64_t cached_sibling_index(const Node* e, Kind kind, NthCache& cache) {
+  bool backward = kind == Kind::kNthLastChild || kind == Kind::kNthLastOfType;
+  bool of_type = kind == Kind::kNthOfType || kind == Kind::kNthLastOfType;
+  NthCache::Entry& entry = cache.slot(e->parent, kind);
+  if (entry.element == e && entry.kind == kind) return entry.index;
+  const Node* hint = nullptr;
+  if (entry.parent == e->parent && entry.kind == kind && entry.element != nullptr &&
+      (!of_type || same_type(entry.element, e))) {
+    hint = entry.element;
+  }
+  int64_t between = 0;  // qualifying siblings between the hint (or the start) and e
+  bool found = false;
+  for (const Node* sib = e->prev_sibling; sib != nullptr; sib = sib->prev_sibling) {
+    if (sib == hint) {
+      found = true;
+      break;
+    }
+    if (sib->is_element() && (!of_type || same_type(sib, e))) ++between;
+  }
+  int64_t index;
+  if (!backward) {
+    index = found ? entry.index + between + 1 : between + 1;
+  } else if (found) {
+    index = entry.index - between - 1;
+  } else {
+    index = 1;
+    for (const Node* sib = e->next_sibling; sib != nullptr; sib = sib->next_sibling) {
+      if (sib->is_element() && (!of_type || same_type(sib, e))) ++index;
+    }
+  }
+  entry = NthCache::Entry{e->parent, e, index, kind};
+  return index;
+}
+
 bool match_nth(const Selector& sel, const Selector::Simple& s, const Node* e,
                const MatchContext& ctx) {
   const SelectorList* of = s.nested != Selector::kNoNested ? &sel.nested(s.nested) : nullptr;
   if (of != nullptr && !match_list(*of, e, ctx)) return false;
+  // With a > 0 every sibling may count, so the cache pays off; with a <= 0 the index can never
+  // exceed b and the walk below stops there (:first-child looks at one sibling).
+  if (s.a > 0 && of == nullptr && ctx.nth_cache != nullptr && e->parent != nullptr) {
+    return nth_matches(s.a, s.b, cached_sibling_index(e, s.kind, *ctx.nth_cache));
+  }
   bool backward = s.kind == Kind::kNthLastChild || s.kind == Kind::kNthLastOfType;
   bool of_type = s.kind == Kind::kNthOfType || s.kind == Kind::kNthLastOfType;
-  // With a <= 0 the index can never exceed b, so counting can stop there.
   int64_t limit = s.a <= 0 ? s.b : INT64_MAX;
   int64_t index = 1;
   for (const Node* sib = backward ? e->next_sibling : e->prev_sibling; sib != nullptr;
@@ -158,7 +223,7 @@ bool is_sibling_combinator(Combinator c) {
 // combinator match it (with `anchor` as its leftmost compound)? Walks only the part of the tree
 // the combinators can reach: children, descendants, following siblings, or their subtrees.
 bool match_has(const SelectorList& relative, const Node* anchor, const MatchContext& outer) {
-  MatchContext ctx{outer.scope, anchor, outer.quirks};
+  MatchContext ctx{outer.scope, anchor, outer.quirks, outer.nth_cache};
   for (const Selector& sel : relative.selectors()) {
     const auto& compounds = sel.compounds();
     // compounds.back() is the anchor; the one before it holds the leading combinator.
@@ -368,7 +433,8 @@ bool matches(const SelectorList& list, const Node* element, const MatchOptions& 
 std::vector<Node*> select_all(const SelectorList& list, Node* root, const MatchOptions& options) {
   std::vector<Node*> out;
   if (root == nullptr) return out;
-  MatchContext ctx{root->is_element() ? root : nullptr, nullptr, options.quirks_mode};
+  NthCache cache;
+  MatchContext ctx{root->is_element() ? root : nullptr, nullptr, options.quirks_mode, &cache};
   for (Node* n = root->first_child; n != nullptr; n = next_in_subtree(n, root)) {
     if (n->is_element() && match_list(list, n, ctx)) out.push_back(n);
   }
@@ -377,7 +443,8 @@ std::vector<Node*> select_all(const SelectorList& list, Node* root, const MatchO
 
 Node* select_first(const SelectorList& list, Node* root, const MatchOptions& options) {
   if (root == nullptr) return nullptr;
-  MatchContext ctx{root->is_element() ? root : nullptr, nullptr, options.quirks_mode};
+  NthCache cache;
+  MatchContext ctx{root->is_element() ? root : nullptr, nullptr, options.quirks_mode, &cache};
   for (Node* n = root->first_child; n != nullptr; n = next_in_subtree(n, root)) {
     if (n->is_element() && match_list(list, n, ctx)) return n;
   }

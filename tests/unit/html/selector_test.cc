@@ -631,6 +631,62 @@ TEST(SelectorHtmlTest, QuirksModeClassesAndIdsIgnoreCase) {
   EXPECT_TRUE(select_all(*list, standard.root(), MatchOptions::for_document(standard)).empty());
 }
 
+// select_all caches sibling indices; on a long, mixed list its answers must equal matches(),
+// which counts siblings afresh every time.
+TEST(SelectorNthTest, LongSiblingListsAgreeWithMatches) {
+  Document doc;
+  Node* body = doc.create_element(Tag::kBody, "body");
+  append_child(doc.root(), body);
+  Node* lists[2];
+  for (Node*& list : lists) {
+    list = doc.create_element(Tag::kDiv, "div");
+    append_child(body, list);
+    for (int i = 0; i < 1200; ++i) {
+      bool p = i % 3 == 0 || i % 7 == 0;
+      Node* e = doc.create_element(p ? Tag::kP : Tag::kSpan, p ? "p" : "span");
+      append_child(list, e);
+      if (i % 5 == 0) append_child(list, doc.create_text("t"));
+      if (i % 11 == 0) append_child(e, doc.create_element(Tag::kB, "b"));
+    }
+  }
+  for (const char* text : {"p:nth-child(2n+1)", "span:nth-last-child(3n+1)", "p:nth-of-type(4n+2)",
+                           "span:nth-last-of-type(5n+1)", ":nth-child(7n) > b",
+                           "p:nth-of-type(2n) b, span:nth-child(n+1190)",
+                           "div:nth-child(2) > :nth-last-of-type(2n+1)", ":nth-child(2n of p)"}) {
+    Result<SelectorList> list = parse_selector_list(text);
+    ASSERT_TRUE(list.ok()) << text;
+    std::vector<Node*> expected;
+    for (Node* n = doc.root()->first_child; n != nullptr; n = next_in_subtree(n, doc.root())) {
+      if (matches(*list, n)) expected.push_back(n);
+    }
+    ASSERT_FALSE(expected.empty()) << text;
+    EXPECT_EQ(select_all(*list, doc.root()), expected) << text;
+    EXPECT_EQ(select_first(*list, doc.root()), expected.front()) << text;
+    // A subtree root starts with a cold cache in the middle of the list.
+    std::vector<Node*> in_second;
+    for (Node* n : expected) {
+      if (n->parent == lists[1] || (n->parent != nullptr && n->parent->parent == lists[1])) {
+        in_second.push_back(n);
+      }
+    }
+    EXPECT_EQ(select_all(*list, lists[1]), in_second) << text;
+  }
+}
+
+// 100,000 siblings: with the index cache, :nth-child(2n) over the list is linear, not quadratic.
+TEST(SelectorNthTest, HundredThousandSiblings) {
+  Document doc;
+  Node* ul = doc.create_element(Tag::kUl, "ul");
+  append_child(doc.root(), ul);
+  for (int i = 0; i < 100'000; ++i) append_child(ul, doc.create_element(Tag::kLi, "li"));
+  for (const char* text : {"li:nth-child(2n)", "li:nth-last-child(2n+1)", "li:nth-of-type(even)",
+                           "li:nth-last-of-type(odd)"}) {
+    Result<SelectorList> list = parse_selector_list(text);
+    ASSERT_TRUE(list.ok());
+    EXPECT_EQ(select_all(*list, doc.root()).size(), 50'000u) << text;
+  }
+}
+
 // A 100,000-deep tree: matching walks parent links in loops, never the C stack.
 TEST(SelectorDeepTest, HundredThousandDeepDom) {
   constexpr int kDepth = 100'000;
