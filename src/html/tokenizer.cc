@@ -1,6 +1,7 @@
 #include "html/tokenizer.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -113,6 +114,24 @@ inline const char* find_first_of(const char* p, const char* end, uint16_t mask) 
     const int bits = _mm_movemask_epi8(hit);
     if (bits != 0) return p + __builtin_ctz(static_cast<unsigned>(bits));
     p += 16;
+  }
+#else
+  // Eight bytes at a time with the "has a zero byte" bit trick (e.g. for wasm32 builds): the
+  // lowest flagged byte is exact, so on a little-endian machine it is the first match.
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull;
+    constexpr uint64_t kHigh = 0x8080808080808080ull;
+    constexpr uint64_t kPa = kOnes * static_cast<unsigned char>(kA);
+    constexpr uint64_t kPb = kOnes * static_cast<unsigned char>(kB);
+    constexpr uint64_t kPc = kOnes * static_cast<unsigned char>(kC);
+    while (end - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      const uint64_t a = v ^ kPa, b = v ^ kPb, c = v ^ kPc;
+      const uint64_t hit = ((a - kOnes) & ~a) | ((b - kOnes) & ~b) | ((c - kOnes) & ~c);
+      if ((hit & kHigh) != 0) return p + (std::countr_zero(hit & kHigh) >> 3);
+      p += 8;
+    }
   }
 #endif
   return scan(p, end, mask);
