@@ -1,0 +1,822 @@
+#include "extract/content.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/strings.h"
+#include "extract/visible_text.h"
+
+#ifdef RIPTIDE_CONTENT_TRACE
+#include <cstdio>
+#define TRACE(...) std::fprintf(stderr, __VA_ARGS__)
+#else
+#define TRACE(...) (void)0
+#endif
+
+namespace riptide::extract {
+
+using html::Node;
+using html::NodeType;
+using html::Tag;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Elements that are never content in any mode.
+
+bool is_never_content(const Node* e) {
+  if (e->ns == html::Namespace::kSvg) return e->tag == Tag::kSvg;  // icons: labels, not text
+  if (e->ns != html::Namespace::kHtml) return false;
+  switch (e->tag) {
+    case Tag::kScript:
+    case Tag::kStyle:
+    case Tag::kTemplate:
+    case Tag::kNoscript:  // parsed with scripting off; a reader with scripts never sees it
+    case Tag::kIframe:
+    case Tag::kObject:
+    case Tag::kEmbed:
+    case Tag::kNoembed:
+    case Tag::kNoframes:
+    case Tag::kSelect:
+    case Tag::kDatalist:
+    case Tag::kInput:
+    case Tag::kButton:
+    case Tag::kTextarea:
+    case Tag::kCanvas:
+    case Tag::kHead:
+    case Tag::kTitle:
+    case Tag::kMeta:
+    case Tag::kLink:
+    case Tag::kBase:
+    case Tag::kParam:
+    case Tag::kSource:
+    case Tag::kTrack:
+    case Tag::kDialog:
+      return true;
+    default:
+      return is_hidden(e);
+  }
+}
+
+// Removes comments, doctypes and never-content elements under `root` (iteratively).
+void remove_non_content(Node* root) {
+  Node* node = root->first_child;
+  while (node != nullptr) {
+    bool drop = node->type == NodeType::kComment || node->type == NodeType::kDoctype ||
+                (node->is_element() && is_never_content(node));
+    if (drop) {
+      Node* next = html::next_skipping_children(node, root);
+      html::remove_node(node);
+      node = next;
+    } else {
+      node = html::next_in_subtree(node, root);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// class/id hints. Generic words sites use for the roles of their page regions; a hint is a
+// signal, never a verdict on its own (see is_boilerplate for the safeguards).
+
+enum Hint : uint16_t {
+  kHintStrong = 1 << 0,    // comments, share bars, related links, cookie/newsletter boxes
+  kHintUnlikely = 1 << 1,  // page chrome (header, footer, sidebar, menus) unless also kHintMaybe
+  kHintMaybe = 1 << 2,     // words of the main content's wrapper
+  kHintPositive = 1 << 3,  // +weight in scoring
+  kHintNegative = 1 << 4,  // -weight in scoring
+  kHintMeta = 1 << 5,      // dates, bylines, post meta lines (boilerplate by the corpus convention)
+  kHintHidden = 1 << 6,    // visually hidden / screen-reader-only text
+};
+
+enum class Match : uint8_t {
+  kSubstring,   // anywhere in the lower-cased class + id
+  kWordPrefix,  // a word (split at non-alphanumerics) starts with it
+  kWord,        // a word equals it
+  kClassToken,  // a whole whitespace-separated class name (or the id) equals it
+};
+
+struct HintRule {
+  std::string_view needle;
+  Match match;
+  uint16_t bits;
+};
+
+constexpr uint16_t kBoiler = kHintStrong | kHintNegative;
+constexpr uint16_t kChrome = kHintUnlikely | kHintNegative;
+
+constexpr HintRule kHintRules[] = {
+    {"comment", Match::kSubstring, kBoiler},
+    {"disqus", Match::kSubstring, kBoiler},
+    {"share", Match::kSubstring, kBoiler},
+    {"sharing", Match::kSubstring, kBoiler},
+    {"social", Match::kSubstring, kBoiler},
+    {"related", Match::kSubstring, kBoiler},
+    {"recommend", Match::kSubstring, kBoiler},
+    {"newsletter", Match::kSubstring, kBoiler},
+    {"subscri", Match::kSubstring, kBoiler},
+    {"signup", Match::kSubstring, kBoiler},
+    {"cookie", Match::kSubstring, kBoiler},
+    {"consent", Match::kSubstring, kBoiler},
+    {"gdpr", Match::kSubstring, kBoiler},
+    {"breadcrumb", Match::kSubstring, kBoiler},
+    {"advert", Match::kSubstring, kBoiler},
+    {"sponsor", Match::kSubstring, kBoiler},
+    {"promo", Match::kSubstring, kBoiler},
+    {"outbrain", Match::kSubstring, kBoiler},
+    {"taboola", Match::kSubstring, kBoiler},
+    {"popup", Match::kSubstring, kBoiler},
+    {"modal", Match::kSubstring, kBoiler},
+    {"pagination", Match::kSubstring, kBoiler},
+    {"pager", Match::kWord, kBoiler},
+    {"ad", Match::kWord, kBoiler},
+    {"ads", Match::kWord, kBoiler},
+    {"adsbygoogle", Match::kWord, kBoiler},
+    {"tags", Match::kWord, kBoiler},
+    {"tagcloud", Match::kWord, kBoiler},
+    {"print", Match::kWord, kBoiler},
+    {"footer", Match::kSubstring, kChrome},
+    {"header", Match::kSubstring, kChrome},
+    {"masthead", Match::kSubstring, kChrome},
+    {"sidebar", Match::kSubstring, kChrome},
+    {"side-bar", Match::kSubstring, kChrome},
+    {"menu", Match::kSubstring, kChrome},
+    {"nav", Match::kWordPrefix, kChrome},
+    {"banner", Match::kSubstring, kChrome},
+    {"widget", Match::kSubstring, kHintNegative},
+    {"toolbar", Match::kSubstring, kChrome},
+    {"skip", Match::kWordPrefix, kChrome},
+    {"rss", Match::kWord, kChrome},
+    {"search", Match::kWordPrefix, kChrome},
+    {"login", Match::kSubstring, kChrome},
+    {"teaser", Match::kSubstring, kChrome},
+    {"supplement", Match::kSubstring, kChrome},
+    {"community", Match::kSubstring, kChrome},
+    {"contact", Match::kSubstring, kHintNegative},
+    {"shopping", Match::kSubstring, kHintNegative},
+    {"media", Match::kWord, kHintNegative},
+    {"scroll", Match::kSubstring, kHintNegative},
+    {"date", Match::kWordPrefix, kHintMeta | kHintNegative},
+    {"time", Match::kWord, kHintMeta | kHintNegative},
+    {"timestamp", Match::kWord, kHintMeta | kHintNegative},
+    {"byline", Match::kSubstring, kHintMeta | kHintNegative},
+    {"author", Match::kSubstring, kHintMeta | kHintNegative},
+    {"meta", Match::kWord, kHintMeta | kHintNegative},
+    {"postmeta", Match::kWord, kHintMeta | kHintNegative},
+    {"entrymeta", Match::kWord, kHintMeta | kHintNegative},
+    {"posted", Match::kWordPrefix, kHintMeta | kHintNegative},
+    {"published", Match::kWordPrefix, kHintMeta | kHintNegative},
+    {"dateline", Match::kWord, kHintMeta | kHintNegative},
+    {"article", Match::kSubstring, kHintMaybe | kHintPositive},
+    {"content", Match::kSubstring, kHintMaybe | kHintPositive},
+    {"main", Match::kWordPrefix, kHintMaybe | kHintPositive},
+    {"body", Match::kSubstring, kHintMaybe | kHintPositive},
+    {"column", Match::kSubstring, kHintMaybe},
+    {"story", Match::kSubstring, kHintMaybe | kHintPositive},
+    {"entry", Match::kSubstring, kHintMaybe | kHintPositive},
+    {"text", Match::kSubstring, kHintMaybe | kHintPositive},
+    {"post", Match::kWord, kHintPositive},
+    {"blog", Match::kSubstring, kHintPositive},
+    {"hentry", Match::kWord, kHintPositive},
+    {"hidden", Match::kClassToken, kHintHidden},
+    {"hide", Match::kClassToken, kHintHidden},
+    {"invisible", Match::kClassToken, kHintHidden},
+    {"d-none", Match::kClassToken, kHintHidden},
+    {"sr-only", Match::kClassToken, kHintHidden},
+    {"visually-hidden", Match::kClassToken, kHintHidden},
+    {"visuallyhidden", Match::kClassToken, kHintHidden},
+    {"screen-reader-text", Match::kClassToken, kHintHidden},
+};
+
+// Hints of a lower-cased "class id" string.
+uint16_t match_hints(std::string_view s) {
+  uint16_t bits = 0;
+  for (const HintRule& rule : kHintRules) {
+    if ((bits & rule.bits) == rule.bits) continue;
+    size_t at = 0;
+    while ((at = s.find(rule.needle, at)) != std::string_view::npos) {
+      size_t end = at + rule.needle.size();
+      bool ok = true;
+      if (rule.match != Match::kSubstring) {
+        bool word = rule.match != Match::kClassToken;
+        auto is_sep = [word](char c) { return word ? !str::is_alnum(c) : str::is_html_space(c); };
+        bool starts = at == 0 || is_sep(s[at - 1]);
+        bool ends = end == s.size() || is_sep(s[end]);
+        ok = starts && (rule.match == Match::kWordPrefix || ends);
+      }
+      if (ok) {
+        bits |= rule.bits;
+        break;
+      }
+      at = end;
+    }
+  }
+  return bits;
+}
+
+// Hints from an element's class and id (and ARIA role / itemprop for the semantic ones).
+uint16_t element_hints(const Node* e, std::string& scratch) {
+  std::string_view cls = e->attr_value("class");
+  std::string_view id = e->attr_value("id");
+  if (cls.empty() && id.empty()) return 0;
+  // Long class lists (utility CSS) carry no more signal after the first few hundred bytes.
+  constexpr size_t kMaxHintBytes = 256;
+  scratch.clear();
+  for (char c : cls.substr(0, kMaxHintBytes)) scratch.push_back(str::to_lower(c));
+  scratch.push_back(' ');
+  for (char c : id.substr(0, kMaxHintBytes)) scratch.push_back(str::to_lower(c));
+  uint16_t bits = match_hints(scratch);
+  // A long generated class list (CMS post classes: "post type-post tag-sharing category-ads …")
+  // names taxonomy terms, not the element's role: keep only its content-wrapper words.
+  constexpr size_t kMaxRoleClasses = 5;
+  if (str::split_whitespace(cls).size() > kMaxRoleClasses) {
+    bits &= kHintMaybe | kHintPositive | kHintHidden;
+  }
+  return bits;
+}
+
+bool is_heading(const Node* e) {
+  switch (e->tag) {
+    case Tag::kH1:
+    case Tag::kH2:
+    case Tag::kH3:
+    case Tag::kH4:
+    case Tag::kH5:
+    case Tag::kH6:
+      return e->ns == html::Namespace::kHtml && e->is_element();
+    default:
+      return false;
+  }
+}
+
+// Blocks that hold one paragraph's worth of text themselves (their score goes to the parent).
+bool is_paragraph_tag(const Node* e) {
+  if (e->ns != html::Namespace::kHtml) return false;
+  switch (e->tag) {
+    case Tag::kP:
+    case Tag::kPre:
+    case Tag::kBlockquote:
+    case Tag::kLi:
+    case Tag::kDd:
+    case Tag::kDt:
+    case Tag::kH1:
+    case Tag::kH2:
+    case Tag::kH3:
+    case Tag::kH4:
+    case Tag::kH5:
+    case Tag::kH6:
+    case Tag::kFigcaption:
+    case Tag::kCaption:
+    case Tag::kAddress:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Where inline text is attributed: the nearest block-level ancestor.
+bool is_text_block(const Node* e) {
+  return is_block(e) || e->is(Tag::kTd) || e->is(Tag::kTh);
+}
+
+bool role_is_chrome(std::string_view role) {
+  role = str::trim(role);
+  return str::iequals(role, "navigation") || str::iequals(role, "banner") ||
+         str::iequals(role, "contentinfo") || str::iequals(role, "complementary") ||
+         str::iequals(role, "search") || str::iequals(role, "menu") ||
+         str::iequals(role, "menubar") || str::iequals(role, "toolbar") ||
+         str::iequals(role, "dialog") || str::iequals(role, "alertdialog");
+}
+
+// Marks the content root chosen by a page's own semantics.
+bool is_semantic_main(const Node* e) {
+  if (e->is(Tag::kArticle) || e->is(Tag::kMain)) return true;
+  std::string_view itemprop = e->attr_value("itemprop");
+  if (!itemprop.empty() && str::icontains(itemprop, "articlebody")) return true;
+  std::string_view role = str::trim(e->attr_value("role"));
+  return str::iequals(role, "main") || str::iequals(role, "article");
+}
+
+// Counts non-space code points and commas in UTF-8 text (ASCII, CJK and Arabic commas).
+struct TextCounts {
+  uint32_t chars = 0;
+  uint32_t commas = 0;
+};
+
+TextCounts count_text(std::string_view s) {
+  TextCounts c;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char b = p[i];
+    if (b < 0x80) {
+      if (b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f') continue;
+      ++c.chars;
+      if (b == ',') ++c.commas;
+      continue;
+    }
+    if ((b & 0xC0) == 0x80) continue;  // continuation byte
+    ++c.chars;
+    // U+FF0C FULLWIDTH COMMA, U+3001 IDEOGRAPHIC COMMA, U+060C ARABIC COMMA.
+    if (b == 0xEF && n - i >= 3 && p[i + 1] == 0xBC && p[i + 2] == 0x8C) ++c.commas;
+    if (b == 0xE3 && n - i >= 3 && p[i + 1] == 0x80 && p[i + 2] == 0x81) ++c.commas;
+    if (b == 0xD8 && n - i >= 2 && p[i + 1] == 0x8C) ++c.commas;
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-element statistics, in pre-order; a parent always precedes its descendants, and the
+// subtree of element i is [i, end).
+
+struct Info {
+  Node* node = nullptr;
+  int32_t parent = -1;
+  uint32_t end = 0;
+  int32_t block = 0;        // nearest block ancestor-or-self (receives inline text)
+  uint32_t chars = 0;       // text code points in the subtree (whitespace excluded)
+  uint32_t link_chars = 0;  // of which inside <a>
+  uint32_t commas = 0;
+  uint32_t inline_chars = 0;  // text whose nearest block is this element
+  uint32_t inline_link_chars = 0;
+  uint32_t inline_commas = 0;
+  uint32_t paragraphs = 0;  // paragraph blocks in the subtree
+  uint32_t images = 0;
+  float score = 0;
+  uint16_t hints = 0;
+  bool scored = false;
+  bool in_link = false;
+  bool has_main = false;   // the subtree contains an article/main/articleBody element
+  bool boiler = false;     // boilerplate region by tag, role or hints (safeguards applied)
+  bool in_boiler = false;  // it or an ancestor is
+};
+
+// Paragraph blocks shorter than this do not vote for their ancestors.
+constexpr uint32_t kMinParagraphChars = 25;
+// Ancestors a paragraph votes for (readability's heuristic depth).
+constexpr int kScoreLevels = 5;
+// A best candidate with less text than this is "poor": fall back to the cleaned body.
+constexpr uint32_t kPoorCandidateChars = 140;
+
+class Extractor {
+ public:
+  explicit Extractor(html::Document& doc) : doc_(doc) {}
+
+  ContentResult article(const ContentOptions& options);
+  ContentResult full();
+
+ private:
+  void build(Node* root);
+  void classify();
+  void score_paragraphs();
+  int32_t pick_top();
+  std::vector<int32_t> merge_siblings(int32_t top);
+  bool remove_in_content(int32_t i, uint32_t content_chars) const;
+  void clean_content(const std::vector<int32_t>& roots, uint32_t content_chars);
+  void init_score(Info& in);
+  Node* make_fragment() { return doc_.create_node(NodeType::kFragment); }
+  static void drop_empty_headings(Node* fragment);
+
+  float link_density(const Info& in) const {
+    return in.chars == 0 ? 0.f : static_cast<float>(in.link_chars) / static_cast<float>(in.chars);
+  }
+
+  html::Document& doc_;
+  std::vector<Info> infos_;
+  std::string scratch_;
+};
+
+void Extractor::build(Node* root) {
+  infos_.clear();
+  infos_.reserve(1024);
+  Info& r = infos_.emplace_back();
+  r.node = root;
+  r.parent = -1;
+  r.block = 0;
+  Node* node = root->first_child;
+  if (node == nullptr) {
+    infos_[0].end = 1;
+    return;
+  }
+  int32_t cur = 0;
+  while (true) {
+    if (node->is_element()) {
+      auto idx = static_cast<int32_t>(infos_.size());
+      Info& in = infos_.emplace_back();
+      const Info& parent = infos_[static_cast<size_t>(cur)];
+      in.node = node;
+      in.parent = cur;
+      in.in_link = parent.in_link || node->is(Tag::kA);
+      in.block = is_text_block(node) ? idx : parent.block;
+      in.hints = element_hints(node, scratch_);
+      if (node->is(Tag::kImg) || node->is(Tag::kPicture)) in.images = 1;
+      if (node->first_child != nullptr) {
+        cur = idx;
+        node = node->first_child;
+        continue;
+      }
+      in.end = static_cast<uint32_t>(idx + 1);
+    } else if (node->is_text()) {
+      TextCounts c = count_text(node->data);
+      Info& in = infos_[static_cast<size_t>(cur)];
+      in.chars += c.chars;
+      in.commas += c.commas;
+      if (in.in_link) in.link_chars += c.chars;
+      Info& block = infos_[static_cast<size_t>(in.block)];
+      block.inline_chars += c.chars;
+      block.inline_commas += c.commas;
+      if (in.in_link) block.inline_link_chars += c.chars;
+    }
+    while (node->next_sibling == nullptr) {
+      Info& open = infos_[static_cast<size_t>(cur)];
+      open.end = static_cast<uint32_t>(infos_.size());
+      if (cur == 0) return;
+      node = open.node;
+      cur = open.parent;
+    }
+    node = node->next_sibling;
+  }
+}
+
+// Totals bottom-up, then the boilerplate regions top-down.
+void Extractor::classify() {
+  for (size_t i = infos_.size(); i-- > 0;) {
+    Info& in = infos_[i];
+    if (static_cast<int32_t>(i) == in.block && in.inline_chars >= kMinParagraphChars) {
+      ++in.paragraphs;
+    }
+    if (is_semantic_main(in.node)) in.has_main = true;
+    if (in.parent < 0) continue;
+    Info& p = infos_[static_cast<size_t>(in.parent)];
+    p.chars += in.chars;
+    p.link_chars += in.link_chars;
+    p.commas += in.commas;
+    p.paragraphs += in.paragraphs;
+    p.images += in.images;
+    p.has_main = p.has_main || in.has_main;
+  }
+  const uint32_t total = infos_[0].chars;
+  const uint32_t paragraphs = infos_[0].paragraphs;
+  for (size_t i = 1; i < infos_.size(); ++i) {
+    Info& in = infos_[i];
+    const Node* e = in.node;
+    bool chrome = e->is(Tag::kNav) || e->is(Tag::kAside) || e->is(Tag::kFooter) ||
+                  e->is(Tag::kHeader) || e->is(Tag::kMenu) || role_is_chrome(e->attr_value("role"));
+    bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 ||
+                  ((in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
+    bool boiler = (chrome || hinted) && !in.has_main;
+    // Page-chrome words on a region holding most of the page's paragraphs are a theme's naming
+    // habit (elementor-widget, site-header-wrap), not a verdict.
+    if (boiler && !chrome && in.paragraphs * 2 > paragraphs &&
+        ((in.hints & kHintStrong) == 0 || (in.hints & kHintMaybe) != 0)) {
+      boiler = false;
+    }
+    // "entry share", "article-body social-enabled": a content word and several plain-text
+    // paragraphs outweigh a feature word (one comment is rarely more than two paragraphs).
+    constexpr uint32_t kMinArticleParagraphs = 3;
+    if (boiler && !chrome && (in.hints & kHintMaybe) != 0 &&
+        in.paragraphs >= kMinArticleParagraphs && in.link_chars * 5 < in.chars) {
+      boiler = false;
+    }
+    // A region holding most of the page's text is the page, whatever its name says.
+    if (boiler && in.chars * 10 > total * 6 && !e->is(Tag::kNav)) boiler = false;
+    in.boiler = boiler;
+    in.in_boiler = boiler || infos_[static_cast<size_t>(in.parent)].in_boiler;
+  }
+}
+
+void Extractor::init_score(Info& in) {
+  if (in.scored) return;
+  in.scored = true;
+  const Node* e = in.node;
+  float s = 0;
+  if (e->ns == html::Namespace::kHtml) {
+    switch (e->tag) {
+      case Tag::kDiv:
+      case Tag::kArticle:
+      case Tag::kMain:
+      case Tag::kSection:
+        s = 5;
+        break;
+      case Tag::kPre:
+      case Tag::kTd:
+      case Tag::kBlockquote:
+        s = 3;
+        break;
+      case Tag::kAddress:
+      case Tag::kOl:
+      case Tag::kUl:
+      case Tag::kDl:
+      case Tag::kDd:
+      case Tag::kDt:
+      case Tag::kLi:
+      case Tag::kForm:
+        s = -3;
+        break;
+      case Tag::kH1:
+      case Tag::kH2:
+      case Tag::kH3:
+      case Tag::kH4:
+      case Tag::kH5:
+      case Tag::kH6:
+      case Tag::kTh:
+        s = -5;
+        break;
+      default:
+        break;
+    }
+  }
+  if ((in.hints & kHintPositive) != 0) s += 25;
+  if ((in.hints & kHintNegative) != 0) s -= 25;
+  if (is_semantic_main(e)) s += 15;
+  in.score = s;
+}
+
+// Every paragraph block votes for its nearest ancestors (readability's content score: one point,
+// one per comma, one per 100 characters up to three), discounted by its own link density.
+void Extractor::score_paragraphs() {
+  for (size_t i = 0; i < infos_.size(); ++i) {
+    Info& in = infos_[i];
+    if (in.in_boiler || static_cast<int32_t>(i) != in.block) continue;
+    if (in.inline_chars < kMinParagraphChars) continue;
+    float ld = static_cast<float>(in.inline_link_chars) / static_cast<float>(in.inline_chars);
+    if (ld > 0.5f) continue;
+    float vote = (1.f + static_cast<float>(in.inline_commas) +
+                  std::min(static_cast<float>(in.inline_chars) / 100.f, 3.f)) *
+                 (1.f - ld);
+    int32_t j = is_paragraph_tag(in.node) ? in.parent : static_cast<int32_t>(i);
+    for (int level = 0; j >= 0 && level < kScoreLevels; ++level) {
+      Info& a = infos_[static_cast<size_t>(j)];
+      init_score(a);
+      float divider = level == 0 ? 1.f : level == 1 ? 2.f : static_cast<float>(level) * 3.f;
+      a.score += vote / divider;
+      j = a.parent;
+    }
+  }
+  for (Info& in : infos_) {
+    if (in.scored) in.score *= 1.f - link_density(in);
+  }
+}
+
+int32_t Extractor::pick_top() {
+  int32_t top = -1;
+  for (size_t i = 0; i < infos_.size(); ++i) {
+    const Info& in = infos_[i];
+    if (!in.scored || in.in_boiler) continue;
+    if (top < 0 || in.score > infos_[static_cast<size_t>(top)].score) {
+      top = static_cast<int32_t>(i);
+    }
+  }
+  if (top < 0) return top;
+  const float best = infos_[static_cast<size_t>(top)].score;
+  if (best <= 0) return top;
+
+  // Several near-best candidates inside one ancestor: the article is split (e.g. by ads) and
+  // that ancestor holds all of it.
+  std::vector<int32_t> alternatives;
+  for (size_t i = 0; i < infos_.size(); ++i) {
+    const Info& in = infos_[i];
+    if (static_cast<int32_t>(i) == top || !in.scored || in.in_boiler) continue;
+    if (in.score >= best * 0.75f) alternatives.push_back(static_cast<int32_t>(i));
+  }
+  constexpr size_t kMinAlternatives = 3;
+  if (alternatives.size() >= kMinAlternatives) {
+    for (int32_t a = infos_[static_cast<size_t>(top)].parent; a > 0;
+         a = infos_[static_cast<size_t>(a)].parent) {
+      const Info& anc = infos_[static_cast<size_t>(a)];
+      size_t inside = 0;
+      for (int32_t alt : alternatives) {
+        if (alt > a && static_cast<uint32_t>(alt) < anc.end) ++inside;
+      }
+      if (inside >= kMinAlternatives) {
+        top = a;
+        break;
+      }
+    }
+  }
+
+  // Climb while the parent scores better: the candidate was one part of a larger article.
+  float last = infos_[static_cast<size_t>(top)].score;
+  const float threshold = last / 3;
+  for (int32_t a = infos_[static_cast<size_t>(top)].parent; a > 0;
+       a = infos_[static_cast<size_t>(a)].parent) {
+    const Info& anc = infos_[static_cast<size_t>(a)];
+    if (!anc.scored) continue;
+    if (anc.score < threshold) break;
+    if (anc.score > last) {
+      top = a;
+      break;
+    }
+    last = anc.score;
+  }
+
+  // A lone child carries nothing its parent does not.
+  while (top > 0) {
+    const Info& in = infos_[static_cast<size_t>(top)];
+    const Info& p = infos_[static_cast<size_t>(in.parent)];
+    if (in.parent == 0 || p.in_boiler || p.chars != in.chars) break;
+    top = in.parent;
+  }
+  return top;
+}
+
+bool ends_sentence_like(const Node* e) {
+  std::string text = html::text_content(e);
+  std::string_view t = str::trim(text);
+  return !t.empty() && (t.back() == '.' || t.find(". ") != std::string_view::npos);
+}
+
+// Siblings of the top candidate that belong to the article too (readability's sibling pass).
+std::vector<int32_t> Extractor::merge_siblings(int32_t top) {
+  std::vector<int32_t> out;
+  const Info& t = infos_[static_cast<size_t>(top)];
+  if (top == 0) {
+    out.push_back(top);
+    return out;
+  }
+  const Info& parent = infos_[static_cast<size_t>(t.parent)];
+  const float threshold = std::max(10.f, t.score * 0.2f);
+  std::string_view top_class = t.node->attr_value("class");
+  for (uint32_t i = static_cast<uint32_t>(t.parent) + 1; i < parent.end; i = infos_[i].end) {
+    const Info& s = infos_[i];
+    if (static_cast<int32_t>(i) == top) {
+      out.push_back(static_cast<int32_t>(i));
+      continue;
+    }
+    if (s.boiler || s.chars == 0) continue;
+    float bonus = 0;
+    if (!top_class.empty() && s.node->attr_value("class") == top_class) bonus = t.score * 0.2f;
+    bool include = s.scored && s.score + bonus >= threshold;
+    if (!include && s.paragraphs > 0 && s.inline_chars == s.chars) {
+      float ld = link_density(s);
+      include =
+          (s.chars > 80 && ld < 0.25f) || (s.chars <= 80 && ld == 0 && ends_sentence_like(s.node));
+    }
+    if (include) out.push_back(static_cast<int32_t>(i));
+  }
+  return out;
+}
+
+// Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
+// regions and the meta lines the corpus convention excludes).
+bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
+  const Info& in = infos_[static_cast<size_t>(i)];
+  const Node* e = in.node;
+  if (in.has_main) return false;
+  if (in.boiler) return true;
+  // Inside the article the strong hints win over "content"-like words (comment-content).
+  if ((in.hints & kHintStrong) != 0 && in.chars * 2 < content_chars) return true;
+  if ((in.hints & kHintMeta) != 0 && in.chars < 120 && in.paragraphs <= 1) return true;
+  if (e->is(Tag::kTime) && in.parent >= 0) return true;
+  if (in.chars == 0) return in.images == 0 && !e->is(Tag::kBr) && !e->is(Tag::kHr);
+  float ld = link_density(in);
+  // Link lists (menus, teasers) are removed; a container that also holds a good amount of plain
+  // text is kept and cleaned inside instead.
+  const uint32_t unlinked = in.chars - in.link_chars;
+  if (ld > 0.6f && unlinked < 400) return true;
+  bool conditional = e->is(Tag::kDiv) || e->is(Tag::kSection) || e->is(Tag::kUl) ||
+                     e->is(Tag::kOl) || e->is(Tag::kTable) || e->is(Tag::kForm) ||
+                     e->is(Tag::kFieldset) || e->is(Tag::kDl);
+  if (!conditional) return false;
+  constexpr uint32_t kManyCommas = 10;
+  if (in.commas >= kManyCommas) return false;
+  if (in.scored && in.score < 0 && in.chars * 2 < content_chars) return true;
+  if ((in.hints & kHintPositive) == 0 && ld > 0.33f && unlinked < 200) return true;
+  return false;
+}
+
+void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t content_chars) {
+  for (int32_t r : roots) {
+    const Info& root = infos_[static_cast<size_t>(r)];
+    for (uint32_t i = static_cast<uint32_t>(r) + 1; i < root.end;) {
+      if (remove_in_content(static_cast<int32_t>(i), content_chars)) {
+        TRACE("remove %u <%.*s class=%.*s> chars %u ld %.2f\n", i,
+              static_cast<int>(infos_[i].node->name.size()), infos_[i].node->name.data(),
+              static_cast<int>(infos_[i].node->attr_value("class").size()),
+              infos_[i].node->attr_value("class").data(), infos_[i].chars,
+              static_cast<double>(link_density(infos_[i])));
+        html::remove_node(infos_[i].node);
+        i = infos_[i].end;
+      } else {
+        ++i;
+      }
+    }
+  }
+}
+
+bool has_text(const Node* root) {
+  for (const Node* n = root; n != nullptr; n = html::next_in_subtree(n, root)) {
+    if (n->is_text() && !str::trim(n->data).empty()) return true;
+  }
+  return false;
+}
+
+// A heading with nothing after it before the next heading introduced a block that was removed
+// ("Related articles", "Comments").
+void Extractor::drop_empty_headings(Node* fragment) {
+  std::vector<Node*> doomed;
+  for (Node* n = fragment->first_child; n != nullptr; n = html::next_in_subtree(n, fragment)) {
+    if (!is_heading(n)) continue;
+    const Node* next = n->next_sibling;
+    while (next != nullptr && !has_text(next)) next = next->next_sibling;
+    bool trailing = next == nullptr && n->parent == fragment;
+    if (trailing || (next != nullptr && is_heading(next) && next->tag <= n->tag)) {
+      doomed.push_back(n);
+    }
+  }
+  for (Node* n : doomed) html::remove_node(n);
+}
+
+ContentResult Extractor::article(const ContentOptions& options) {
+  (void)options;
+  ContentResult result;
+  result.root = make_fragment();
+  Node* body = doc_.body() != nullptr ? doc_.body() : doc_.root();
+  if (body == nullptr) return result;
+  remove_non_content(body);
+  build(body);
+  classify();
+  score_paragraphs();
+  int32_t top = pick_top();
+#ifdef RIPTIDE_CONTENT_TRACE
+  for (size_t i = 0; i < infos_.size(); ++i) {
+    const Info& in = infos_[i];
+    if (in.boiler && in.chars > 300) {
+      TRACE("boiler %zu <%.*s class=%.*s> chars %u paragraphs %u hints %x\n", i,
+            static_cast<int>(in.node->name.size()), in.node->name.data(),
+            static_cast<int>(in.node->attr_value("class").size()),
+            in.node->attr_value("class").data(), in.chars, in.paragraphs, in.hints);
+    }
+    if (!in.scored || in.score < 5) continue;
+    TRACE("cand %zu <%.*s class=%.*s id=%.*s> score %.1f chars %u ld %.2f boiler %d/%d%s\n", i,
+          static_cast<int>(in.node->name.size()), in.node->name.data(),
+          static_cast<int>(in.node->attr_value("class").size()),
+          in.node->attr_value("class").data(), static_cast<int>(in.node->attr_value("id").size()),
+          in.node->attr_value("id").data(), static_cast<double>(in.score), in.chars,
+          static_cast<double>(link_density(in)), in.boiler, in.in_boiler,
+          static_cast<int32_t>(i) == top ? " TOP" : "");
+  }
+#endif
+
+  std::vector<int32_t> roots;
+  uint32_t content_chars = 0;
+  if (top >= 0) {
+    roots = merge_siblings(top);
+    for (int32_t r : roots) content_chars += infos_[static_cast<size_t>(r)].chars;
+  }
+  if (top < 0 || content_chars < kPoorCandidateChars) {
+    // Fallback: the whole body minus its boilerplate regions.
+    result.used_fallback = true;
+    roots.clear();
+    for (uint32_t i = 1; i < infos_[0].end; i = infos_[i].end) {
+      if (!infos_[i].boiler) roots.push_back(static_cast<int32_t>(i));
+    }
+    content_chars = infos_[0].chars;
+  }
+  clean_content(roots, content_chars);
+  for (int32_t r : roots) {
+    Node* n = infos_[static_cast<size_t>(r)].node;
+    html::remove_node(n);
+    html::append_child(result.root, n);
+  }
+  drop_empty_headings(result.root);
+
+  if (!result.used_fallback && top >= 0) {
+    const Info& t = infos_[static_cast<size_t>(top)];
+    float score = std::clamp(t.score / 60.f, 0.f, 1.f);
+    float size = std::clamp(static_cast<float>(content_chars) / 1000.f, 0.f, 1.f);
+    result.confidence = 0.5 * score + 0.5 * size;
+  } else {
+    result.confidence = content_chars > 0 ? 0.2 : 0;
+  }
+  return result;
+}
+
+ContentResult Extractor::full() {
+  ContentResult result;
+  result.root = make_fragment();
+  Node* body = doc_.body() != nullptr ? doc_.body() : doc_.root();
+  if (body == nullptr) return result;
+  remove_non_content(body);
+  while (Node* child = body->first_child) {
+    html::remove_node(child);
+    html::append_child(result.root, child);
+  }
+  result.confidence = has_text(result.root) ? 1 : 0;
+  return result;
+}
+
+}  // namespace
+
+ContentResult extract_article(html::Document& doc, const ContentOptions& options) {
+  Extractor extractor(doc);
+  return extractor.article(options);
+}
+
+ContentResult extract_full(html::Document& doc) {
+  Extractor extractor(doc);
+  return extractor.full();
+}
+
+}  // namespace riptide::extract

@@ -1,0 +1,202 @@
+#include "extract/content.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "extract/visible_text.h"
+#include "html/parser.h"
+
+namespace riptide::extract {
+namespace {
+
+// The rendered text of an extraction result (each top-level node a paragraph).
+std::string text_of(const ContentResult& r) {
+  std::string out;
+  for (const html::Node* n = r.root->first_child; n != nullptr; n = n->next_sibling) {
+    std::string part = visible_text(n);
+    if (part.empty()) continue;
+    if (!out.empty()) out.append("\n\n");
+    out.append(part);
+  }
+  return out;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+constexpr std::string_view kArticleParagraphs =
+    "<p>The city council voted on Tuesday to expand the tram network, adding three new lines "
+    "that will connect the northern suburbs with the harbour, the university and the airport.</p>"
+    "<p>Construction is expected to begin next spring, and officials said the first line could "
+    "open within four years, although the budget, which was revised twice, remains contested.</p>"
+    "<p>Residents along the planned routes, many of whom attended the meeting, were divided: "
+    "some welcomed the faster connections, others worried about noise, parking and trees.</p>"
+    "<p>The opposition announced that it would ask for an independent review of the costs, "
+    "arguing that similar projects in other cities had run over budget by a third or more.</p>";
+
+std::string news_page() {
+  std::string page =
+      "<!doctype html><html><head><title>Council expands tram network</title>"
+      "<script>var tracking = 'Tracking script text';</script>"
+      "<style>body { color: red }</style></head><body>"
+      "<div id=cookie-banner>We use cookies to improve your experience. Accept all cookies</div>"
+      "<header><a href=/>Daily Example</a><nav><ul><li><a href=/news>News</a></li>"
+      "<li><a href=/sport>Sport</a></li><li><a href=/culture>Culture</a></li></ul></nav></header>"
+      "<main><article><h1>Council expands tram network</h1><div class=article-body>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "</div><div class=share-buttons><a href=#>Share on Facebook</a> <a href=#>Share on "
+      "Twitter</a></div>"
+      "<section class=related-articles><h2>Related articles</h2><ul>"
+      "<li><a href=/a>Bus fares to rise in January, operators say</a></li>"
+      "<li><a href=/b>New bike lanes planned for the old town</a></li></ul></section>"
+      "<section id=comments><h2>Comments</h2><div class=comment><p>Reader comment: this is "
+      "a waste of money, the buses work fine and nobody asked for trams.</p></div></section>"
+      "</article></main>"
+      "<aside class=sidebar><h3>Most read</h3><ul><li><a href=/c>Storm warning for the coast"
+      "</a></li></ul></aside>"
+      "<footer><p>Copyright 2026 Daily Example. All rights reserved. Imprint, privacy policy."
+      "</p></footer></body></html>");
+  return page;
+}
+
+TEST(ExtractArticle, FindsTheArticleAndDropsBoilerplate) {
+  html::Document doc = html::parse_document(news_page());
+  ContentResult r = extract_article(doc, {});
+  ASSERT_NE(r.root, nullptr);
+  EXPECT_EQ(r.root->type, html::NodeType::kFragment);
+  EXPECT_FALSE(r.used_fallback);
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_TRUE(contains(text, "Residents along the planned routes")) << text;
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "Tracking script")) << text;
+  EXPECT_FALSE(contains(text, "cookies")) << text;
+  EXPECT_FALSE(contains(text, "Sport")) << text;
+  EXPECT_FALSE(contains(text, "Share on Facebook")) << text;
+  EXPECT_FALSE(contains(text, "Bus fares to rise")) << text;
+  EXPECT_FALSE(contains(text, "Related articles")) << text;
+  EXPECT_FALSE(contains(text, "Reader comment")) << text;
+  EXPECT_FALSE(contains(text, "Most read")) << text;
+  EXPECT_FALSE(contains(text, "All rights reserved")) << text;
+  EXPECT_GT(r.confidence, 0.3);
+  EXPECT_LE(r.confidence, 1.0);
+}
+
+TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
+  html::Document doc = html::parse_document(news_page());
+  ContentResult r = extract_article(doc, {});
+  // The article paragraphs now live under the fragment, not under <body>.
+  std::string rest = visible_text(doc.body());
+  EXPECT_FALSE(contains(rest, "The city council voted")) << rest;
+  for (const html::Node* n = r.root->first_child; n != nullptr; n = n->next_sibling) {
+    EXPECT_EQ(n->parent, r.root);
+  }
+}
+
+TEST(ExtractArticle, ArticleWithoutSemanticMarkup) {
+  // Table-era layout: no article/main, no class names; the text-dense cell wins.
+  std::string page =
+      "<html><body><table><tr><td><a href=/1>Home</a><br><a href=/2>About us</a><br>"
+      "<a href=/3>Products</a><br><a href=/4>Contact</a></td><td>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "</td></tr></table><div><a href=/imprint>Imprint</a> | <a href=/privacy>Privacy"
+      "</a></div></body></html>");
+  html::Document doc = html::parse_document(page);
+  ContentResult r = extract_article(doc, {});
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "About us")) << text;
+  EXPECT_FALSE(contains(text, "Privacy")) << text;
+}
+
+TEST(ExtractArticle, ArticleSplitIntoSiblingBlocks) {
+  // Paragraph groups separated by an advert: every group belongs to the article.
+  std::string page =
+      "<html><body><div class=wrap><div class=text-block><p>The museum reopened on Sunday after "
+      "a renovation that took three years, cost twelve million euros, and moved the entrance."
+      "</p><p>Visitors, who queued for hours, praised the new galleries, the light, and the "
+      "café.</p></div><div class=ad-slot><a href=/ad>Buy now</a></div><div class=text-block>"
+      "<p>The director said the collection, now shown in chronological order, would be "
+      "extended next year with loans from Vienna, Prague and Budapest.</p><p>Admission stays "
+      "free on the first Sunday of each month, the city confirmed, despite higher costs.</p>"
+      "</div></div></body></html>";
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The museum reopened")) << text;
+  EXPECT_TRUE(contains(text, "Admission stays free")) << text;
+  EXPECT_FALSE(contains(text, "Buy now")) << text;
+}
+
+TEST(ExtractArticle, NoClearArticleFallsBack) {
+  // Short blocks only: no paragraph is long enough to vote, so the cleaned body is returned.
+  html::Document doc = html::parse_document(
+      "<html><body><nav><a href=/>Home</a></nav><div>Opening hours</div><div>Mon-Fri 9-17</div>"
+      "<div>Phone 0123 456</div></body></html>");
+  ContentResult r = extract_article(doc, {});
+  EXPECT_TRUE(r.used_fallback);
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "Opening hours")) << text;
+  EXPECT_TRUE(contains(text, "Mon-Fri 9-17")) << text;
+  EXPECT_FALSE(contains(text, "Home")) << text;
+  EXPECT_LT(r.confidence, 0.5);
+}
+
+TEST(ExtractArticle, EmptyDocument) {
+  html::Document doc = html::parse_document("");
+  ContentResult r = extract_article(doc, {});
+  ASSERT_NE(r.root, nullptr);
+  EXPECT_EQ(r.root->first_child, nullptr);
+  EXPECT_EQ(r.confidence, 0);
+  html::Document empty;  // not even <html>: no body at all
+  ContentResult e = extract_article(empty, {});
+  ASSERT_NE(e.root, nullptr);
+  EXPECT_EQ(e.root->first_child, nullptr);
+}
+
+// 100,000 nested elements built directly (the parser would flatten them at kMaxDomDepth): every
+// pass must be iterative.
+TEST(ExtractArticle, DeepNestingDoesNotRecurse) {
+  html::Document doc = html::parse_document("<html><body></body></html>");
+  html::Node* parent = doc.body();
+  constexpr int kDepth = 100'000;
+  for (int i = 0; i < kDepth; ++i) {
+    html::Node* div = doc.create_element(html::Tag::kDiv, "div");
+    html::append_child(parent, div);
+    parent = div;
+  }
+  html::Node* p = doc.create_element(html::Tag::kP, "p");
+  html::append_child(parent, p);
+  html::append_child(p, doc.create_text("A paragraph at the very bottom of a deep tree, long "
+                                        "enough to count, with commas, clauses, and a point."));
+  ContentResult r = extract_article(doc, {});
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "A paragraph at the very bottom")) << text.substr(0, 200);
+}
+
+TEST(ExtractFull, KeepsNavigationDropsScriptsAndHidden) {
+  html::Document doc = html::parse_document(news_page() + "");
+  ContentResult r = extract_full(doc);
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "The city council voted")) << text;
+  EXPECT_TRUE(contains(text, "Sport")) << text;
+  EXPECT_TRUE(contains(text, "All rights reserved")) << text;
+  EXPECT_FALSE(contains(text, "Tracking script")) << text;
+  EXPECT_FALSE(contains(text, "color: red")) << text;
+}
+
+TEST(ExtractFull, HiddenElementsAreRemoved) {
+  html::Document doc = html::parse_document(
+      "<body><p>Visible text</p><p hidden>Hidden attribute</p>"
+      "<div style='display: none'>Display none</div><span aria-hidden=true>Icon label</span>"
+      "<template><p>Template content</p></template></body>");
+  std::string text = text_of(extract_full(doc));
+  EXPECT_EQ(text, "Visible text");
+}
+
+}  // namespace
+}  // namespace riptide::extract
