@@ -467,6 +467,11 @@ void TreeBuilder::fill_selectedcontent() {
     }
     const Node* option = selected != nullptr ? selected : first_option;
     if (target == nullptr || option == nullptr) continue;
+    // A <selectedcontent> inside the option (or the reverse) would copy into itself.
+    bool nested = false;
+    for (const Node* a = target; a != nullptr && a != n; a = a->parent) nested |= a == option;
+    for (const Node* a = option; a != nullptr && a != n; a = a->parent) nested |= a == target;
+    if (nested) continue;
     while (target->first_child != nullptr) remove_node(target->first_child);
     for (const Node* c = option->last_child; c != nullptr; c = c->prev_sibling) {
       work.emplace_back(c, target);
@@ -1100,8 +1105,13 @@ void TreeBuilder::reset_insertion_mode() {
 // ---------------------------------------------------------------------------------------------
 // List of active formatting elements
 
+// Searches only after the last marker: every caller asks about an element that is above the
+// last marker-pushing element in the stack (the adoption agency only looks between the formatting
+// element and the furthest block, which contain no special elements), and stale entries below
+// markers must not make each lookup cost the whole list.
 int TreeBuilder::formatting_index(const Node* n) const {
   for (size_t i = afe_.size(); i-- > 0;) {
+    if (afe_[i] == nullptr) return -1;
     if (afe_[i] == n) return static_cast<int>(i);
   }
   return -1;

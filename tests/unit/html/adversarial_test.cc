@@ -97,6 +97,18 @@ TEST_F(AdversarialTest, HundredThousandUnclosedFormattingElements) {
   for (int i = 0; i < 100'000; ++i) input += "<p>x</b>y</i>";
   parse(input);
   EXPECT_LE(max_depth(doc_), limits::kMaxDomDepth + 4);
+
+  // Formatting elements popped by </div> leave entries behind markers (<object>); lookups must
+  // not rescan those stale entries for every adoption-agency step.
+  input.clear();
+  for (int level = 0; level < 400; ++level) {
+    input += "<div>";
+    for (int i = 0; i < 64; ++i) input += "<b id=" + std::to_string(i) + ">";
+    input += "</div><object>";
+  }
+  for (int i = 0; i < 100'000; ++i) input += "<b><span><div>x</b>";
+  parse(input);
+  EXPECT_LE(max_depth(doc_), limits::kMaxDomDepth + 4);
 }
 
 TEST_F(AdversarialTest, HundredMegabyteTextNode) {
