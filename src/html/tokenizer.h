@@ -14,6 +14,11 @@ namespace riptide::html {
 // HTML tokenizer (WHATWG HTML 13.2.5). Works on UTF-8 input that has been pre-processed by
 // the tokenizer itself (CR and CRLF become LF; 13.2.3.5). The tree builder drives it one token
 // at a time and switches its state for RCDATA/RAWTEXT/script/PLAINTEXT elements.
+//
+// Token views point into the input whenever the bytes need no change (the common case: no copy),
+// otherwise into buffers the tokenizer reuses. Character tokens are runs: adjacent text may come
+// as several tokens, split anywhere. Work per input byte is bounded (no recursion, named
+// character references examine at most 32 bytes, duplicate-attribute checks use a hash index).
 
 enum class TokenType : uint8_t { kDoctype, kStartTag, kEndTag, kComment, kCharacter, kEof };
 
