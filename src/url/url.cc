@@ -87,6 +87,25 @@ class UrlBuilder {
     return url;
   }
 
+  // All components of a parsed URL, for the setters.
+  static UrlRecord decompose(const Url& url) {
+    UrlRecord r;
+    copy_scheme(url, r);
+    copy_authority(url, r);
+    copy_path(url, r);
+    copy_query(url, r);
+    r.has_fragment = url.has_fragment();
+    r.fragment.assign(url.fragment());
+    return r;
+  }
+
+  // Replaces `url` by `next`; true when the serialization changed.
+  static bool replace(Url& url, Url next) {
+    const bool changed = next.href_ != url.href_;
+    url = std::move(next);
+    return changed;
+  }
+
   // The components of an already parsed URL, for resolving relative references against it.
   static void copy_scheme(const Url& base, UrlRecord& r) {
     r.scheme.assign(base.scheme());
@@ -286,6 +305,7 @@ enum class State : uint8_t {
   kSpecialAuthorityIgnoreSlashes,
   kAuthority,
   kHost,
+  kHostname,  // only as a state override: the host state, for the hostname setter
   kPort,
   kFile,
   kFileSlash,
@@ -326,9 +346,16 @@ Error parse_error(std::string_view what, std::string_view input) {
 class Parser {
  public:
   Parser(std::string_view input, const Url* base) : in_(input), base_(base) {}
+  // For the API setters: parse `input` into an existing URL, starting in (and limited by) the
+  // state `state_override` (4.4 "state override").
+  Parser(std::string_view input, UrlRecord record, State state_override)
+      : in_(input), base_(nullptr), r_(std::move(record)), override_(state_override) {}
 
-  Result<Url> run() {
-    State state = State::kSchemeStart;
+  // Runs the state machine. False when the input is rejected (see error()); true when it parsed,
+  // including a setter's early "return".
+  bool run() {
+    State state = override_.value_or(State::kSchemeStart);
+    const bool has_override = override_.has_value();
     std::string buffer;
     bool at_sign_seen = false;
     bool inside_brackets = false;
@@ -357,9 +384,11 @@ class Parser {
           if (c != kEof && str::is_alpha(static_cast<char>(c))) {
             buffer.push_back(str::to_lower(static_cast<char>(c)));
             state = State::kScheme;
-          } else {
+          } else if (!has_override) {
             state = State::kNoScheme;
             --p;
+          } else {
+            return fail("invalid scheme");
           }
           break;
 
@@ -368,9 +397,24 @@ class Parser {
               (str::is_alnum(static_cast<char>(c)) || c == '+' || c == '-' || c == '.')) {
             buffer.push_back(str::to_lower(static_cast<char>(c)));
           } else if (c == ':') {
+            const Scheme type = classify_scheme(buffer);
+            if (has_override) {
+              // The protocol setter cannot move a URL between special and non-special schemes,
+              // give a URL with credentials, a port or an empty host the scheme "file".
+              if ((r_.type != Scheme::kOther) != (type != Scheme::kOther)) return true;
+              if ((!r_.username.empty() || !r_.password.empty() || r_.port >= 0) &&
+                  type == Scheme::kFile) {
+                return true;
+              }
+              if (r_.type == Scheme::kFile && r_.has_host && r_.host.empty()) return true;
+            }
             r_.scheme = std::move(buffer);
             buffer.clear();
-            r_.type = classify_scheme(r_.scheme);
+            r_.type = type;
+            if (has_override) {
+              if (r_.port == default_port(r_.type)) r_.port = -1;
+              return true;
+            }
             if (r_.type == Scheme::kFile) {
               state = State::kFile;
             } else if (r_.type != Scheme::kOther && base_ != nullptr &&
@@ -385,16 +429,18 @@ class Parser {
               r_.opaque_path = true;
               state = State::kOpaquePath;
             }
-          } else {
+          } else if (!has_override) {
             buffer.clear();
             state = State::kNoScheme;
             p = static_cast<size_t>(-1);  // start over from the first code point
+          } else {
+            return fail("invalid scheme");
           }
           break;
 
         case State::kNoScheme:  // 4.4 no scheme state
           if (base_ == nullptr || (base_->has_opaque_path() && c != '#')) {
-            return parse_error("relative URL without a base", in_);
+            return fail("relative URL without a base");
           }
           if (base_->has_opaque_path() && c == '#') {
             UrlBuilder::copy_scheme(*base_, r_);
@@ -501,7 +547,7 @@ class Parser {
             buffer.clear();
           } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\')) {
             if (at_sign_seen && buffer.empty()) {
-              return parse_error("credentials without a host", in_);
+              return fail("credentials without a host");
             }
             p -= buffer.size() + 1;
             buffer.clear();
@@ -513,17 +559,27 @@ class Parser {
           }
           break;
 
-        case State::kHost:  // 4.4 host state
-          if (c == ':' && !inside_brackets) {
-            if (buffer.empty()) return parse_error("missing host", in_);
-            if (!set_host(buffer, special)) return error_;
+        case State::kHost:  // 4.4 host state and hostname state
+        case State::kHostname:
+          if (has_override && r_.type == Scheme::kFile) {
+            --p;
+            state = State::kFileHost;
+          } else if (c == ':' && !inside_brackets) {
+            if (buffer.empty()) return fail("missing host");
+            if (override_ == State::kHostname) return fail("port in hostname");
+            if (!set_host(buffer, special)) return false;
             buffer.clear();
             state = State::kPort;
           } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\')) {
             --p;
-            if (special && buffer.empty()) return parse_error("missing host", in_);
-            if (!set_host(buffer, special)) return error_;
+            if (special && buffer.empty()) return fail("missing host");
+            if (has_override && buffer.empty() &&
+                (!r_.username.empty() || !r_.password.empty() || r_.port >= 0)) {
+              return fail("empty host with credentials or port");
+            }
+            if (!set_host(buffer, special)) return false;
             buffer.clear();
+            if (has_override) return true;
             state = State::kPathStart;
           } else if (c == '[' || c == ']') {
             inside_brackets = c == '[';
@@ -538,22 +594,24 @@ class Parser {
         case State::kPort:  // 4.4 port state
           if (c != kEof && str::is_digit(static_cast<char>(c))) {
             buffer.push_back(static_cast<char>(c));
-          } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\')) {
+          } else if (c == kEof || c == '/' || c == '?' || c == '#' || (special && c == '\\') ||
+                     has_override) {
             if (!buffer.empty()) {
               uint32_t port = 0;
               for (char d : buffer) {
                 port = port * 10 + static_cast<uint32_t>(d - '0');
-                if (port > 65535) return parse_error("port out of range", in_);
+                if (port > 65535) return fail("port out of range");
               }
               r_.port = static_cast<int32_t>(port) == default_port(r_.type)
                             ? -1
                             : static_cast<int32_t>(port);
               buffer.clear();
             }
+            if (has_override) return true;
             state = State::kPathStart;
             --p;
           } else {
-            return parse_error("invalid port", in_);
+            return fail("invalid port");
           }
           break;
 
@@ -615,16 +673,18 @@ class Parser {
         case State::kFileHost:  // 4.4 file host state
           if (c == kEof || c == '/' || c == '\\' || c == '?' || c == '#') {
             --p;
-            if (is_windows_drive_letter(buffer)) {
+            if (!has_override && is_windows_drive_letter(buffer)) {
               // The buffer is kept: the path state takes it as the first segment.
               state = State::kPath;
             } else if (buffer.empty()) {
               r_.has_host = true;
               r_.host.clear();
+              if (has_override) return true;
               state = State::kPathStart;
             } else {
-              if (!set_host(buffer, /*special=*/true)) return error_;
+              if (!set_host(buffer, /*special=*/true)) return false;
               if (r_.host == "localhost") r_.host.clear();
+              if (has_override) return true;
               buffer.clear();
               state = State::kPathStart;
             }
@@ -637,21 +697,24 @@ class Parser {
           if (special) {
             state = State::kPath;
             if (c != '/' && c != '\\') --p;
-          } else if (c == '?') {
+          } else if (!has_override && c == '?') {
             r_.has_query = true;
             state = State::kQuery;
-          } else if (c == '#') {
+          } else if (!has_override && c == '#') {
             r_.has_fragment = true;
             state = State::kFragment;
           } else if (c != kEof) {
             state = State::kPath;
             if (c != '/') --p;
+          } else if (has_override && !r_.has_host) {
+            r_.path.push_back('/');
           }
           break;
 
         case State::kPath: {  // 4.4 path state
           const bool slash = c == '/' || (special && c == '\\');
-          if (c == kEof || slash || c == '?' || c == '#') {
+          // With a state override (the pathname setter) '?' and '#' are path code points.
+          if (c == kEof || slash || (!has_override && (c == '?' || c == '#'))) {
             if (is_double_dot_segment(buffer)) {
               shorten_path(r_);
               if (!slash) r_.path.push_back('/');
@@ -704,7 +767,7 @@ class Parser {
           break;
 
         case State::kQuery: {  // 4.4 query state (UTF-8 encoding, so bytes encode directly)
-          if (c == '#') {
+          if (c == '#' && !has_override) {
             r_.has_fragment = true;
             state = State::kFragment;
           } else if (c != kEof) {
@@ -726,10 +789,18 @@ class Parser {
       if (p == n) break;
       ++p;
     }
-    return UrlBuilder::build(r_);
+    return true;
   }
 
+  const UrlRecord& record() const { return r_; }
+  const Error& error() const { return error_; }
+
  private:
+  bool fail(std::string_view what) {
+    error_ = parse_error(what, in_);
+    return false;
+  }
+
   bool set_host(std::string_view text, bool special) {
     auto host = parse_host(text, !special);
     if (!host.ok()) {
@@ -744,8 +815,44 @@ class Parser {
   std::string_view in_;
   const Url* base_;
   UrlRecord r_;
+  std::optional<State> override_;
   Error error_;
 };
+
+// The setters run the basic URL parser without stripping leading and trailing C0 controls and
+// spaces, but still without ASCII tabs and newlines (4.4 steps 2-3).
+std::string setter_input(std::string_view value) {
+  std::string cleaned;
+  cleaned.reserve(value.size());
+  for (char c : value) {
+    if (c != '\t' && c != '\n' && c != '\r') cleaned.push_back(c);
+  }
+  if (!utf8::is_valid(cleaned)) cleaned = utf8::sanitize(cleaned);
+  return cleaned;
+}
+
+// Basic URL parse `value` into `record` with a state override, then replace `url`. As in the
+// standard, where the parser modifies the URL in place, a failure keeps what was set before it
+// (a host setter value "h:65536" still sets the host).
+bool apply_setter(Url& url, UrlRecord record, std::string_view value, State state) {
+  if (value.size() > limits::kMaxUrlBytes) return false;
+  const std::string input = setter_input(value);
+  Parser parser(input, std::move(record), state);
+  (void)parser.run();
+  return UrlBuilder::replace(url, UrlBuilder::build(parser.record()));
+}
+
+// 6.1 "potentially strip trailing spaces from an opaque path".
+void strip_trailing_spaces_from_opaque_path(UrlRecord& r) {
+  if (!r.opaque_path || r.has_fragment || r.has_query) return;
+  while (!r.path.empty() && r.path.back() == ' ') r.path.pop_back();
+}
+
+Result<Url> run_parser(std::string_view input, const Url* base) {
+  Parser parser(input, base);
+  if (!parser.run()) return parser.error();
+  return UrlBuilder::build(parser.record());
+}
 
 bool is_c0_or_space(char c) {
   return static_cast<unsigned char>(c) <= 0x20;
@@ -769,7 +876,7 @@ Result<Url> parse(std::string_view input, const Url* base) {
       break;
     }
   }
-  if (clean) return Parser(input, base).run();
+  if (clean) return run_parser(input, base);
   std::string cleaned;
   cleaned.reserve(input.size());
   for (char c : input) {
@@ -777,13 +884,97 @@ Result<Url> parse(std::string_view input, const Url* base) {
   }
   // The standard parses scalar values: invalid UTF-8 is read as U+FFFD.
   if (!utf8::is_valid(cleaned)) cleaned = utf8::sanitize(cleaned);
-  return Parser(cleaned, base).run();
+  return run_parser(cleaned, base);
 }
 
 Result<Url> parse(std::string_view input, std::string_view base) {
   auto base_url = parse(base);
   if (!base_url.ok()) return base_url.error();
   return parse(input, &*base_url);
+}
+
+// 6.1 URL class setters.
+
+bool Url::set_href(std::string_view value) {
+  auto parsed = parse(value);
+  if (!parsed.ok()) return false;
+  return UrlBuilder::replace(*this, std::move(parsed).value());
+}
+
+bool Url::set_protocol(std::string_view value) {
+  std::string input(value);
+  input.push_back(':');
+  return apply_setter(*this, UrlBuilder::decompose(*this), input, State::kSchemeStart);
+}
+
+bool Url::set_username(std::string_view value) {
+  // "cannot have a username/password/port": no host, an empty host, or a file URL.
+  if (!has_host_ || hostname().empty() || scheme_type_ == Scheme::kFile) return false;
+  UrlRecord r = UrlBuilder::decompose(*this);
+  r.username = percent_encode(value, EncodeSet::kUserinfo);
+  return UrlBuilder::replace(*this, UrlBuilder::build(r));
+}
+
+bool Url::set_password(std::string_view value) {
+  if (!has_host_ || hostname().empty() || scheme_type_ == Scheme::kFile) return false;
+  UrlRecord r = UrlBuilder::decompose(*this);
+  r.password = percent_encode(value, EncodeSet::kUserinfo);
+  return UrlBuilder::replace(*this, UrlBuilder::build(r));
+}
+
+bool Url::set_host(std::string_view value) {
+  if (has_opaque_path_) return false;
+  return apply_setter(*this, UrlBuilder::decompose(*this), value, State::kHost);
+}
+
+bool Url::set_hostname(std::string_view value) {
+  if (has_opaque_path_) return false;
+  return apply_setter(*this, UrlBuilder::decompose(*this), value, State::kHostname);
+}
+
+bool Url::set_port(std::string_view value) {
+  if (!has_host_ || hostname().empty() || scheme_type_ == Scheme::kFile) return false;
+  UrlRecord r = UrlBuilder::decompose(*this);
+  if (value.empty()) {
+    r.port = -1;
+    return UrlBuilder::replace(*this, UrlBuilder::build(r));
+  }
+  return apply_setter(*this, std::move(r), value, State::kPort);
+}
+
+bool Url::set_pathname(std::string_view value) {
+  if (has_opaque_path_) return false;
+  UrlRecord r = UrlBuilder::decompose(*this);
+  r.path.clear();
+  return apply_setter(*this, std::move(r), value, State::kPathStart);
+}
+
+bool Url::set_search(std::string_view value) {
+  UrlRecord r = UrlBuilder::decompose(*this);
+  if (value.empty()) {
+    r.has_query = false;
+    r.query.clear();
+    strip_trailing_spaces_from_opaque_path(r);
+    return UrlBuilder::replace(*this, UrlBuilder::build(r));
+  }
+  if (value.front() == '?') value.remove_prefix(1);
+  r.has_query = true;
+  r.query.clear();
+  return apply_setter(*this, std::move(r), value, State::kQuery);
+}
+
+bool Url::set_hash(std::string_view value) {
+  UrlRecord r = UrlBuilder::decompose(*this);
+  if (value.empty()) {
+    r.has_fragment = false;
+    r.fragment.clear();
+    strip_trailing_spaces_from_opaque_path(r);
+    return UrlBuilder::replace(*this, UrlBuilder::build(r));
+  }
+  if (value.front() == '#') value.remove_prefix(1);
+  r.has_fragment = true;
+  r.fragment.clear();
+  return apply_setter(*this, std::move(r), value, State::kFragment);
 }
 
 }  // namespace riptide::url

@@ -64,6 +64,21 @@ class Url {
     return std::string_view(href_).substr(0, has_fragment() ? fragment_start_ : href_.size());
   }
 
+  // Setters with the URL Standard's API semantics (6.1 URL class): `value` is parsed into this
+  // URL as the corresponding attribute setter does, and values the standard ignores or rejects
+  // leave the URL unchanged. Each returns true when the URL changed. Views obtained earlier are
+  // invalidated by any change.
+  bool set_href(std::string_view value);
+  bool set_protocol(std::string_view value);
+  bool set_username(std::string_view value);
+  bool set_password(std::string_view value);
+  bool set_host(std::string_view value);
+  bool set_hostname(std::string_view value);
+  bool set_port(std::string_view value);
+  bool set_pathname(std::string_view value);
+  bool set_search(std::string_view value);
+  bool set_hash(std::string_view value);
+
   friend bool operator==(const Url& a, const Url& b) { return a.href_ == b.href_; }
 
  private:

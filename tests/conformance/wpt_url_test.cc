@@ -1,7 +1,7 @@
 // WPT URL conformance: runs ../shared/wpt-url/urltestdata.json (the URL parser), toascii.json
-// and IdnaTestV2.json (the host parser's domain to ASCII) and the UTF-8 cases of
-// percent-encoding.json against riptide::url. Fails when a test not listed in
-// tests/conformance/known_failures/wpt_url.txt fails; listed tests that now pass are reported so
+// and IdnaTestV2.json (the host parser's domain to ASCII), setters_tests.json (the API setters)
+// and the UTF-8 cases of percent-encoding.json against riptide::url. Fails when a test not listed
+// in tests/conformance/known_failures/wpt_url.txt fails; listed tests that now pass are reported so
 // the list can shrink. Pass -v to print known failures as well.
 #include <cstdio>
 #include <fstream>
@@ -231,6 +231,56 @@ void run_toascii(const json& tests, const std::string& name, bool encode_host_en
   }
 }
 
+// setters_tests.json: {setter: [{href, new_value, expected: {field: value}}]}; each test parses
+// href, applies the setter and compares the listed fields.
+void run_setters(const json& tests, Runner& runner, Tally& tally) {
+  for (const auto& [setter, cases] : tests.items()) {
+    if (setter == "comment" || !cases.is_array()) continue;
+    size_t index = 0;
+    for (const auto& test : cases) {
+      if (!test.is_object()) continue;
+      const std::string id = "setters/" + setter + "#" + std::to_string(index++);
+      auto url = riptide::url::parse(test.at("href").get<std::string>());
+      if (!url.ok()) {
+        runner.record(tally, id, false, describe(test) + "\n  href failed to parse");
+        continue;
+      }
+      const std::string value = test.at("new_value").get<std::string>();
+      riptide::url::Url& u = *url;
+      if (setter == "href") u.set_href(value);
+      if (setter == "protocol") u.set_protocol(value);
+      if (setter == "username") u.set_username(value);
+      if (setter == "password") u.set_password(value);
+      if (setter == "host") u.set_host(value);
+      if (setter == "hostname") u.set_hostname(value);
+      if (setter == "port") u.set_port(value);
+      if (setter == "pathname") u.set_pathname(value);
+      if (setter == "search") u.set_search(value);
+      if (setter == "hash") u.set_hash(value);
+      std::string mismatches;
+      for (const auto& [field, expected_value] : test.at("expected").items()) {
+        std::string actual;
+        if (field == "href") actual = u.href();
+        if (field == "protocol") actual = u.protocol();
+        if (field == "username") actual = u.username();
+        if (field == "password") actual = u.password();
+        if (field == "host") actual = u.host();
+        if (field == "hostname") actual = u.hostname();
+        if (field == "port") actual = u.port();
+        if (field == "pathname") actual = u.pathname();
+        if (field == "search") actual = u.search();
+        if (field == "hash") actual = u.hash();
+        const std::string expected = expected_value.get<std::string>();
+        if (actual != expected) {
+          mismatches += "\n  " + field + ": expected " + json(expected).dump() + ", actual " +
+                        json(actual).dump(-1, ' ', false, json::error_handler_t::replace);
+        }
+      }
+      runner.record(tally, id, mismatches.empty(), describe(test) + mismatches);
+    }
+  }
+}
+
 // percent-encoding.json: {input, output: {encoding: expected}}. riptide parses URLs as UTF-8
 // only, so only the "utf-8" expectations apply. As in WPT's percent-encoding.window.js, the input
 // is both the query and the fragment of a special URL.
@@ -262,7 +312,7 @@ int main(int argc, char** argv) {
                 verbose);
   bool loaded = true;
   size_t unexpected = 0;
-  enum class Kind { kUrls, kHosts, kPercentEncoding };
+  enum class Kind { kUrls, kHosts, kPercentEncoding, kSetters };
   struct Suite {
     const char* file;
     Kind kind;
@@ -270,7 +320,8 @@ int main(int argc, char** argv) {
   for (const Suite& suite :
        {Suite{"urltestdata.json", Kind::kUrls}, Suite{"toascii.json", Kind::kHosts},
         Suite{"IdnaTestV2.json", Kind::kHosts},
-        Suite{"percent-encoding.json", Kind::kPercentEncoding}}) {
+        Suite{"percent-encoding.json", Kind::kPercentEncoding},
+        Suite{"setters_tests.json", Kind::kSetters}}) {
     json tests;
     if (!load_json(dir + suite.file, &tests)) {
       loaded = false;
@@ -288,6 +339,9 @@ int main(int argc, char** argv) {
         break;
       case Kind::kPercentEncoding:
         run_percent_encoding(tests, runner, tally);
+        break;
+      case Kind::kSetters:
+        run_setters(tests, runner, tally);
         break;
     }
     std::printf("%-22s %5zu / %5zu passed (%.2f%%), %zu unexpected failures\n", suite.file,

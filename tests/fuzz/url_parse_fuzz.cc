@@ -2,7 +2,7 @@
 // crawl normalisation. Any input must either fail cleanly or produce a URL whose href parses
 // back to the same href (the URL Standard's serializer is meant to be idempotent), and
 // normalising twice must give the same result as normalising once. Punycode and NFC, the
-// building blocks of IDNA, are checked on the same bytes.
+// building blocks of IDNA, are checked on the same bytes, and so are the API setters.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -38,6 +38,31 @@ void check_round_trip(const riptide::url::Url& url) {
   (void)url.origin();
 }
 
+// Every API setter, given the input as its value, must leave a URL whose href reparses to
+// itself.
+void check_setters(std::string_view input) {
+  static const char* const kTargets[] = {"https://u:p@example.com:8080/a/b?q#f", "foo://h/p?q",
+                                         "foo:/p", "file:///C:/x", "mailto:x@y?z"};
+  using Setter = bool (riptide::url::Url::*)(std::string_view);
+  static const Setter kSetters[] = {
+      &riptide::url::Url::set_protocol, &riptide::url::Url::set_username,
+      &riptide::url::Url::set_password, &riptide::url::Url::set_host,
+      &riptide::url::Url::set_hostname, &riptide::url::Url::set_port,
+      &riptide::url::Url::set_pathname, &riptide::url::Url::set_search,
+      &riptide::url::Url::set_hash};
+  const std::string_view value = input.substr(0, 256);
+  for (const char* target : kTargets) {
+    for (Setter setter : kSetters) {
+      auto url = riptide::url::parse(target);
+      if (!url.ok()) continue;
+      ((*url).*setter)(value);
+      auto again = riptide::url::parse(url->href());
+      check(again.ok(), "href after a setter does not reparse", url->href());
+      check(again->href() == url->href(), "href after a setter is not idempotent", url->href());
+    }
+  }
+}
+
 // Punycode must round-trip any code point sequence, and NFC must be idempotent.
 void check_idna_primitives(std::string_view input) {
   std::u32string code_points;
@@ -66,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto url = riptide::url::parse(input);
   if (url.ok()) check_round_trip(*url);
   check_idna_primitives(input);
+  check_setters(input);
   // The same bytes as a reference relative to a few bases of different kinds.
   static const char* const kBases[] = {"https://user:pw@example.com:8080/a/b/c?q#f",
                                        "file:///C:/dir/file", "foo://host/p", "mailto:x@y"};

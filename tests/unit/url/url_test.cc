@@ -196,5 +196,49 @@ TEST(UrlAccessors, FlagsDescribeTheRecord) {
   EXPECT_FALSE(opaque->has_credentials());
 }
 
+TEST(UrlSetters, FollowTheStandardsApi) {
+  auto url = parse("https://user@example.com:8080/a/b?q=1#f");
+  ASSERT_TRUE(url.ok());
+  Url& u = *url;
+  EXPECT_TRUE(u.set_search("?x=a b"));
+  EXPECT_EQ(u.href(), "https://user@example.com:8080/a/b?x=a%20b#f");
+  EXPECT_TRUE(u.set_hash(""));
+  EXPECT_EQ(u.href(), "https://user@example.com:8080/a/b?x=a%20b");
+  EXPECT_TRUE(u.set_pathname("/c d/../e?#"));  // '?' and '#' are path code points here
+  EXPECT_EQ(u.pathname(), "/e%3F%23");
+  EXPECT_TRUE(u.set_port("443"));  // the default port is not stored
+  EXPECT_EQ(u.port(), "");
+  EXPECT_TRUE(
+      u.set_hostname("B\xC3\xBC"
+                     "cher.de"));
+  EXPECT_EQ(u.host(), "xn--bcher-kva.de");
+  EXPECT_FALSE(u.set_hostname("h:1"));  // a port is not part of a hostname
+  EXPECT_TRUE(u.set_host("h:81"));
+  EXPECT_EQ(u.host(), "h:81");
+  EXPECT_TRUE(u.set_username("a:b"));
+  EXPECT_TRUE(u.set_password("p@ss"));
+  EXPECT_EQ(u.href(), "https://a%3Ab:p%40ss@h:81/e%3F%23?x=a%20b");
+  EXPECT_TRUE(u.set_protocol("wss"));
+  EXPECT_EQ(u.protocol(), "wss:");
+  EXPECT_FALSE(u.set_protocol("foo"));    // special to non-special is ignored
+  EXPECT_FALSE(u.set_search("x=a%20b"));  // same value: unchanged
+  EXPECT_TRUE(u.set_href("http://other/"));
+  EXPECT_FALSE(u.set_href("not a url"));
+  EXPECT_EQ(u.href(), "http://other/");
+}
+
+TEST(UrlSetters, IgnoredWhereTheStandardIgnoresThem) {
+  auto file = parse("file:///tmp/x");
+  ASSERT_TRUE(file.ok());
+  EXPECT_FALSE(file->set_username("u"));
+  EXPECT_FALSE(file->set_port("1"));
+  auto opaque = parse("mailto:a@b");
+  ASSERT_TRUE(opaque.ok());
+  EXPECT_FALSE(opaque->set_pathname("x"));
+  EXPECT_FALSE(opaque->set_host("h"));
+  EXPECT_TRUE(opaque->set_search("s"));
+  EXPECT_EQ(opaque->href(), "mailto:a@b?s");
+}
+
 }  // namespace
 }  // namespace riptide::url
