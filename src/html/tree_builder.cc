@@ -850,12 +850,24 @@ void TreeBuilder::generic_text_element(const Token& t, TokenizerState state) {
   mode_ = InsertionMode::kText;
 }
 
+// 13.2.6.4.7 "<html>"/"<body>" in body: copy the attributes the element does not have yet. The
+// per-element attribute limit also applies here, or repeated tags would grow (and copy) the
+// array without bound.
 void TreeBuilder::add_missing_attributes(Node* target, const Token& t) {
+  if (t.attributes.empty()) return;
+  if (target->attr_count >= limits::kMaxAttributesPerElement) {
+    doc_->limits.attributes_limited = true;
+    return;
+  }
   uint32_t added = 0;
   for (const TokenAttribute& a : t.attributes) {
     if (target->attr(a.name) == nullptr) ++added;
   }
   if (added == 0) return;
+  if (target->attr_count + added > limits::kMaxAttributesPerElement) {
+    doc_->limits.attributes_limited = true;
+    added = limits::kMaxAttributesPerElement - target->attr_count;
+  }
   Arena& arena = doc_->arena();
   auto* attrs = arena.make_array<Attribute>(target->attr_count + added);
   std::copy(target->attrs, target->attrs + target->attr_count, attrs);
@@ -866,6 +878,7 @@ void TreeBuilder::add_missing_attributes(Node* target, const Token& t) {
       if (attrs[i].name == a.name && attrs[i].ns == AttrNamespace::kNone) present = true;
     }
     if (present) continue;
+    if (n == target->attr_count + added) break;
     attrs[n].name = arena.copy(a.name);
     attrs[n].value = arena.copy(a.value);
     ++n;

@@ -132,6 +132,15 @@ TEST_F(AdversarialTest, MillionAttributesOnOneElement) {
   EXPECT_LE(div->attr_count, limits::kMaxAttributesPerElement);
 }
 
+TEST_F(AdversarialTest, RepeatedBodyTagsWithNewAttributes) {
+  // Each <body> copies its new attributes onto the existing body; the copy is capped.
+  std::string input = "<body>";
+  for (int i = 0; i < 200'000; ++i) input += "<body a" + std::to_string(i) + "=1>";
+  parse(input);
+  EXPECT_TRUE(doc_.limits.attributes_limited);
+  EXPECT_EQ(doc_.body()->attr_count, limits::kMaxAttributesPerElement);
+}
+
 TEST_F(AdversarialTest, UnterminatedCommentAndScript) {
   std::string body(10u << 20, 'c');
   parse("<!--" + body);
