@@ -1,7 +1,10 @@
 // quality_bench: scores riptide's main-content extraction on the shared corpus
 // (RIPTIDE_SHARED_DIR/corpus, see its README.md for the format and the standard metric).
 //
-//   quality_bench [--mode article|full] [--verbose] [--page ID] [--corpus DIR]
+//   quality_bench [--mode article|full] [--verbose] [--segments] [--page ID] [--corpus DIR]
+//
+// --verbose: per-page counts, worst first. --segments: every missed/included segment, one per
+// line (page TAB MISSED|INCLUDED TAB segment). --page: one page's text and its misses.
 //
 // Each page is gunzipped and decoded to UTF-8 before timing; the timed part is what a request
 // costs once the bytes are UTF-8: parse + extract + render the text.
@@ -19,7 +22,7 @@
 #include <vector>
 
 #include "extract/content.h"
-#include "extract/visible_text.h"
+#include "extract/markdown.h"
 #include "fetch/charset.h"
 #include "html/parser.h"
 
@@ -91,16 +94,9 @@ bool read_bytes(const std::string& path, std::string& out) {
   return true;
 }
 
-// The text output of the extracted content.
+// The `text` output of the extracted content (what the API returns).
 std::string render_text(const riptide::html::Node* fragment) {
-  std::string out;
-  for (const riptide::html::Node* n = fragment->first_child; n != nullptr; n = n->next_sibling) {
-    std::string part = riptide::extract::visible_text(n);
-    if (part.empty()) continue;
-    if (!out.empty()) out.append("\n\n");
-    out.append(part);
-  }
-  return out;
+  return riptide::extract::to_text(fragment);
 }
 
 struct PageResult {
@@ -114,7 +110,7 @@ struct PageResult {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: quality_bench [--mode article|full] [--verbose] [--page ID] "
+               "usage: quality_bench [--mode article|full] [--verbose] [--segments] [--page ID] "
                "[--corpus DIR]\n");
 }
 
@@ -124,11 +120,14 @@ int main(int argc, char** argv) {
   std::string mode = "article";
   std::string only_page;
   bool verbose = false;
+  bool list_segments = false;
   std::string corpus = std::string(RIPTIDE_SHARED_DIR) + "/corpus";
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--verbose") {
       verbose = true;
+    } else if (a == "--segments") {
+      list_segments = true;
     } else if (a == "--mode" && i + 1 < argc) {
       mode = argv[++i];
     } else if (a == "--page" && i + 1 < argc) {
@@ -212,6 +211,18 @@ int main(int argc, char** argv) {
     }
     for (const std::string& s : page.without) {
       (r.text.find(s) != std::string::npos ? r.counts.fp : r.counts.tn) += 1;
+    }
+    if (list_segments && only_page.empty()) {
+      for (const std::string& s : page.with) {
+        if (r.text.find(s) == std::string::npos) {
+          std::printf("%s\tMISSED\t%s\n", page.id.c_str(), s.c_str());
+        }
+      }
+      for (const std::string& s : page.without) {
+        if (r.text.find(s) != std::string::npos) {
+          std::printf("%s\tINCLUDED\t%s\n", page.id.c_str(), s.c_str());
+        }
+      }
     }
     if (!only_page.empty()) {
       std::printf("== %s (%.3f ms, confidence %.2f%s)\n%s\n\n", page.id.c_str(), r.ms, r.confidence,

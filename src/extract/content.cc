@@ -168,6 +168,9 @@ constexpr HintRule kHintRules[] = {
     {"posted", Match::kWordPrefix, kHintMeta | kHintNegative},
     {"published", Match::kWordPrefix, kHintMeta | kHintNegative},
     {"dateline", Match::kWord, kHintMeta | kHintNegative},
+    {"caption", Match::kSubstring, kHintMeta | kHintNegative},
+    {"credit", Match::kSubstring, kHintMeta | kHintNegative},
+    {"copyright", Match::kSubstring, kHintMeta | kHintNegative},
     {"article", Match::kSubstring, kHintMaybe | kHintPositive},
     {"content", Match::kSubstring, kHintMaybe | kHintPositive},
     {"main", Match::kWordPrefix, kHintMaybe | kHintPositive},
@@ -350,6 +353,7 @@ struct Info {
   bool has_main = false;   // the subtree contains an article/main/articleBody element
   bool boiler = false;     // boilerplate region by tag, role or hints (safeguards applied)
   bool in_boiler = false;  // it or an ancestor is
+  bool in_main = false;    // it or an ancestor is an article/main/articleBody element
 };
 
 // Paragraph blocks shorter than this do not vote for their ancestors.
@@ -461,8 +465,12 @@ void Extractor::classify() {
   for (size_t i = 1; i < infos_.size(); ++i) {
     Info& in = infos_[i];
     const Node* e = in.node;
+    const Info& parent = infos_[static_cast<size_t>(in.parent)];
+    in.in_main = parent.in_main || is_semantic_main(e);
+    // A <header> inside an article is its headline and standfirst, not the page banner.
     bool chrome = e->is(Tag::kNav) || e->is(Tag::kAside) || e->is(Tag::kFooter) ||
-                  e->is(Tag::kHeader) || e->is(Tag::kMenu) || role_is_chrome(e->attr_value("role"));
+                  (e->is(Tag::kHeader) && !parent.in_main) || e->is(Tag::kMenu) ||
+                  role_is_chrome(e->attr_value("role"));
     bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 ||
                   ((in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
     bool boiler = (chrome || hinted) && !in.has_main;
@@ -482,7 +490,7 @@ void Extractor::classify() {
     // A region holding most of the page's text is the page, whatever its name says.
     if (boiler && in.chars * 10 > total * 6 && !e->is(Tag::kNav)) boiler = false;
     in.boiler = boiler;
-    in.in_boiler = boiler || infos_[static_cast<size_t>(in.parent)].in_boiler;
+    in.in_boiler = boiler || parent.in_boiler;
   }
 }
 
@@ -611,6 +619,18 @@ int32_t Extractor::pick_top() {
     last = anc.score;
   }
 
+  // The page's own article/main element wins over a candidate holding only a small part of its
+  // plain text (an intro block, one section of a long article).
+  for (int32_t a = infos_[static_cast<size_t>(top)].parent; a > 0;
+       a = infos_[static_cast<size_t>(a)].parent) {
+    const Info& anc = infos_[static_cast<size_t>(a)];
+    if (anc.in_boiler) break;
+    if (!is_semantic_main(anc.node)) continue;
+    const Info& t = infos_[static_cast<size_t>(top)];
+    if ((t.chars - t.link_chars) * 10 < (anc.chars - anc.link_chars) * 6) top = a;
+    break;
+  }
+
   // A lone child carries nothing its parent does not.
   while (top > 0) {
     const Info& in = infos_[static_cast<size_t>(top)];
@@ -669,7 +689,13 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if ((in.hints & kHintStrong) != 0 && in.chars * 2 < content_chars) return true;
   if ((in.hints & kHintMeta) != 0 && in.chars < 120 && in.paragraphs <= 1) return true;
   if (e->is(Tag::kTime) && in.parent >= 0) return true;
-  if (in.chars == 0) return in.images == 0 && !e->is(Tag::kBr) && !e->is(Tag::kHr);
+  // Image captions and credits ("Foto: …", "Getty Images") are not article text by the corpus
+  // convention.
+  if (e->is(Tag::kFigcaption)) return true;
+  // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is
+  // part of its sentence).
+  if (!is_text_block(e)) return false;
+  if (in.chars == 0) return in.images == 0 && !e->is(Tag::kHr);
   float ld = link_density(in);
   // Link lists (menus, teasers) are removed; a container that also holds a good amount of plain
   // text is kept and cleaned inside instead.
@@ -691,7 +717,8 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
     const Info& root = infos_[static_cast<size_t>(r)];
     for (uint32_t i = static_cast<uint32_t>(r) + 1; i < root.end;) {
       if (remove_in_content(static_cast<int32_t>(i), content_chars)) {
-        TRACE("remove %u <%.*s class=%.*s> chars %u ld %.2f\n", i,
+        TRACE("remove %u [%s] <%.*s class=%.*s> chars %u ld %.2f\n", i,
+              html::text_content(infos_[i].node).c_str(),
               static_cast<int>(infos_[i].node->name.size()), infos_[i].node->name.data(),
               static_cast<int>(infos_[i].node->attr_value("class").size()),
               infos_[i].node->attr_value("class").data(), infos_[i].chars,
@@ -718,6 +745,9 @@ void Extractor::drop_empty_headings(Node* fragment) {
   std::vector<Node*> doomed;
   for (Node* n = fragment->first_child; n != nullptr; n = html::next_in_subtree(n, fragment)) {
     if (!is_heading(n)) continue;
+    // Only a short label introduces a block; a long heading is text in its own right.
+    constexpr size_t kMaxLabelBytes = 100;
+    if (html::text_content(n).size() > kMaxLabelBytes) continue;
     const Node* next = n->next_sibling;
     while (next != nullptr && !has_text(next)) next = next->next_sibling;
     bool trailing = next == nullptr && n->parent == fragment;
