@@ -376,13 +376,16 @@ class DateParser {
     if (number_at(i + 1, 4, 4)) {
       h = value(i + 1) / 100;
       m = value(i + 1) % 100;
+    } else if (t_[i].space_before) {
+      // After a space only RFC 2822's "+hhmm" is an offset; "10:00 - 19:00" is a time range.
+      return false;
     } else if (number_at(i + 1, 1, 2)) {
       h = value(i + 1);
       if (punct_at(i + 2, ':') && number_at(i + 3, 2, 2)) m = value(i + 3);
     } else {
       return false;
     }
-    if (h > 23 || m > 59) return false;
+    if (h > 14 || m > 59) return false;  // real offsets span -12:00 to +14:00
     has_zone_ = true;
     zone_minutes_ = sign * (h * 60 + m);
     return true;

@@ -289,6 +289,8 @@ struct PageScan {
   std::string time_pubdate;
   std::string time_in_article;
   std::string time_any;
+  std::string date_element;  // text of the first element whose class/id names a date
+  uint32_t date_attempts = 0;
   std::string rel_author;
   std::string byline_strong;  // class/id contains "byline"
   std::string byline_weak;    // class/id contains "author"
@@ -441,6 +443,46 @@ void read_time(const Node* n, PageScan& scan) {
   if (datetime.empty()) return;
   if (scan.time_any.empty()) scan.time_any = value;
   if (scan.time_in_article.empty() && inside(n, {Tag::kArticle}, {})) scan.time_in_article = value;
+}
+
+// Date candidates from markup without machine-readable dates: a short element whose class or id
+// names a date ("date", "post-date", "entry-date", "published"), away from navigation (where a
+// "current date" shows today), comments and sidebars.
+void read_date_element(const Node* n, PageScan& scan) {
+  if (!scan.date_element.empty() || n->is(Tag::kTime) || n->is(Tag::kBody) || n->is(Tag::kHtml)) {
+    return;
+  }
+  if (!class_or_id_contains(n, "date") && !class_or_id_contains(n, "published")) return;
+  if (class_or_id_contains(n, "update") || ++scan.date_attempts > kMaxBylineAttempts) return;
+  if (inside(n, {Tag::kNav, Tag::kFooter, Tag::kAside},
+             {"comment", "sidebar", "widget", "related", "nav", "current"})) {
+    return;
+  }
+  std::string text = collapsed_text(n, 128);
+  if (text.size() > 80) return;
+  std::string date = normalize_date(text);
+  if (!date.empty()) scan.date_element = std::move(date);
+}
+
+// /2024/03/05/ in a URL's path, as blogs and news sites lay out their archives.
+std::string date_from_url_path(std::string_view path) {
+  for (size_t i = 0; i + 11 <= path.size(); ++i) {
+    if (path[i] != '/') continue;
+    std::string_view rest = path.substr(i + 1);
+    if (rest.size() < 10 || !str::is_digit(rest[0]) || !str::is_digit(rest[3]) || rest[4] != '/' ||
+        (i > 0 && str::is_digit(path[i - 1]))) {
+      continue;
+    }
+    size_t end = rest.find('/', 5);
+    if (end == std::string_view::npos) continue;
+    size_t day_end = rest.find('/', end + 1);
+    if (day_end == std::string_view::npos) continue;  // the day must be a whole segment
+    std::string_view candidate = rest.substr(0, day_end);
+    if (candidate.size() > 10) continue;
+    std::string date = normalize_date(candidate);
+    if (!date.empty()) return date;
+  }
+  return {};
 }
 
 // Byline candidates: elements whose class or id names a byline or author (generic hints), away
@@ -631,6 +673,7 @@ PageScan scan_page(const html::Document& doc) {
     read_itemprops(n, scan);
     if (n->tag != Tag::kHead && n->tag != Tag::kMeta && n->tag != Tag::kLink) {
       read_byline(n, scan);
+      read_date_element(n, scan);
       if (!scan.crumbs_done && is_breadcrumb_container(n) && !n->is(Tag::kBody) &&
           !n->is(Tag::kHtml)) {
         read_breadcrumbs(n, scan);
@@ -1049,7 +1092,8 @@ Metadata extract_metadata(const html::Document& doc, const url::Url* page_url) {
                   "publication_date", "dc.date", "dc.date.issued", "dc.date.created",
                   "dcterms.date", "dcterms.issued", "dcterms.created", "citation_publication_date",
                   "citation_date", "sailthru.date", "parsely-pub-date", "article.published"}),
-       scan.itemprop_published, scan.time_pubdate, scan.time_in_article, scan.time_any});
+       scan.itemprop_published, scan.time_pubdate, scan.time_in_article, scan.time_any,
+       scan.date_element});
   md.modified = first_date({ld_text(article["dateModified"], ld), ld_text(page["dateModified"], ld),
                             scan.meta({"article:modified_time", "og:updated_time",
                                        "article:modified", "itemprop:datemodified"}),
@@ -1084,6 +1128,15 @@ Metadata extract_metadata(const html::Document& doc, const url::Url* page_url) {
     md.canonical_url = resolve_http_url(scan.meta({"og:url"}), page_url);
   if (md.canonical_url.empty())
     md.canonical_url = resolve_http_url(ld_url(article["url"], ld), page_url);
+
+  // Last resort for the date: an archive-style path in the canonical or page URL.
+  if (md.published.empty() && !md.canonical_url.empty()) {
+    auto canonical = url::parse(md.canonical_url);
+    if (canonical.ok()) md.published = date_from_url_path(canonical->pathname());
+  }
+  if (md.published.empty() && page_url != nullptr) {
+    md.published = date_from_url_path(page_url->pathname());
+  }
 
   // Image.
   md.image = resolve_http_url(ld_url(article["image"], ld), page_url);

@@ -80,6 +80,9 @@ TEST(NormalizeDateTest, TimesAndZones) {
       {"March 5, 2024 3:45 p.m. EDT", "2024-03-05T15:45:00-04:00"},
       {"2024-03-05T10:20:30 GMT+0200", "2024-03-05T10:20:30+02:00"},
       {"5. März 2024 10:20 MEZ", "2024-03-05T10:20:00+01:00"},
+      {"30.03.2020, 13:15 - 19:00", "2020-03-30T13:15:00"},  // a time range, not an offset
+      {"2024-03-05T10:20:30+23:00", "2024-03-05T10:20:30"},  // no such offset
+      {"2024-03-05T10:20:30 -0800", "2024-03-05T10:20:30-08:00"},
   };
   for (const auto& c : cases) EXPECT_EQ(normalize_date(c.input), c.expected) << c.input;
 }

@@ -253,6 +253,14 @@ TEST(MetadataTest, DateSourcesAndPriority) {
        "2024-04-02"},
       {"og:updated_time", head("<meta property=og:updated_time content=2024-04-03>"), m,
        "2024-04-03"},
+      {"element with a date class",
+       "<body><div class=navbar><span class=current-date>Tuesday, April 26, 2022</span></div>"
+       "<span class=updated-date>3 May 2022</span><p class=post-date>21.10.2019</p></body>",
+       p, "2019-10-21"},
+      {"archive path in the canonical URL",
+       head("<link rel=canonical href=\"https://e.com/2014/05/18/a-post/\">"), p, "2014-05-18"},
+      {"archive path needs whole segments",
+       head("<link rel=canonical href=\"https://e.com/2014/05/18-a-post\">"), p, ""},
       {"no date", head("<title>x</title>"), p, ""},
   });
 }
