@@ -8,6 +8,7 @@
 
 #include "core/limits.h"
 #include "core/strings.h"
+#include "core/utf8.h"
 #include "extract/visible_text.h"
 #include "url/url.h"
 
@@ -187,11 +188,11 @@ struct Frame {
   const Node* node = nullptr;
   Kind kind = Kind::kPlain;
   Marker marker = Marker::kEm;
-  bool container = false;   // pushed a blockquote/list-item container
-  bool has_inline = false;  // owns the last entry of inline_
-  bool loose = false;       // kList
-  bool ordered = false;     // kList
-  uint32_t items_seen = 0;  // kList
+  bool container = false;     // pushed a blockquote/list-item container
+  bool has_inline = false;    // owns the last entry of inline_
+  bool loose = false;         // kList
+  bool ordered = false;       // kList
+  uint32_t out_at_enter = 0;  // kList: output size when the list started
   int8_t saved_item_state = 0;
   int item_break = 1;  // kItem, kList (break between items)
   int64_t next_number = 1;
@@ -212,11 +213,60 @@ struct Container {
   char marker[16] = {};
 };
 
-enum class InlineState : uint8_t { kPending, kOpen, kDone };
+// kSkipped: the opener could not open emphasis here (see can_open), so neither marker is written.
+enum class InlineState : uint8_t { kPending, kOpen, kSkipped, kDone };
 struct InlineEntry {
   uint32_t frame = 0;
   InlineState state = InlineState::kPending;
+  uint32_t open_pos = 0;  // where the opener was written
 };
+
+// A closer written after punctuation only closes when whitespace or punctuation follows
+// (CommonMark 6.2 "right-flanking"); until that is known its span is remembered here.
+struct FragileSpan {
+  uint32_t open_pos = 0;
+  uint32_t close_pos = 0;
+  uint32_t len = 0;
+};
+
+// CommonMark 6.2 classifies the characters around a delimiter run.
+enum class CharClass : uint8_t { kSpace, kPunct, kWord };
+
+CharClass classify(char32_t cp) {
+  if (cp < 0x80) {
+    char c = static_cast<char>(cp);
+    if (is_space(c) || c == '\v' || c == '\0') return CharClass::kSpace;
+    return is_ascii_punct(c) ? CharClass::kPunct : CharClass::kWord;
+  }
+  // Unicode whitespace (Zs) and the punctuation/symbol blocks real text uses: Latin-1
+  // punctuation and symbols, General Punctuation, currency, arrows/math/technical/box drawing/
+  // dingbats, CJK punctuation, fullwidth punctuation, emoji.
+  if (cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+      cp == 0x205F || cp == 0x3000) {
+    return CharClass::kSpace;
+  }
+  if (cp >= 0xA1 && cp <= 0xBF) {
+    bool letter_or_number = cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9 ||
+                            cp == 0xBA || (cp >= 0xBC && cp <= 0xBE);
+    return letter_or_number ? CharClass::kWord : CharClass::kPunct;
+  }
+  if (cp == 0xD7 || cp == 0xF7 || (cp >= 0x2010 && cp <= 0x205E) ||
+      (cp >= 0x20A0 && cp <= 0x20CF) || (cp >= 0x2190 && cp <= 0x23FF) ||
+      (cp >= 0x2500 && cp <= 0x27BF) || (cp >= 0x3001 && cp <= 0x3004) ||
+      (cp >= 0x3008 && cp <= 0x3020) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+      (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+      (cp >= 0xFF5B && cp <= 0xFF65) || (cp >= 0x1F000 && cp <= 0x1FAFF)) {
+    return CharClass::kPunct;
+  }
+  return CharClass::kWord;
+}
+
+CharClass class_at(const char* p, const char* end) {
+  if (p >= end) return CharClass::kSpace;
+  if (static_cast<unsigned char>(*p) < 0x80) return classify(static_cast<unsigned char>(*p));
+  size_t len = 0;
+  return classify(utf8::decode(p, end, &len));
+}
 
 struct TableInfo {
   const Node* node = nullptr;
@@ -261,6 +311,7 @@ class Renderer {
       return;
     }
     close_open_inlines();
+    fragile_.clear();  // a line break follows them, so they close
     if (n > pending_break_) pending_break_ = n;
     hard_break_ = false;
   }
@@ -274,7 +325,9 @@ class Renderer {
       pending_break_ = 1;
       hard_break_ = true;
     } else if (hard_break_) {
-      // Two <br> in a row read as a paragraph break.
+      // Two <br> in a row read as a paragraph break, which emphasis and links cannot span.
+      close_open_inlines();
+      fragile_.clear();
       pending_break_ = 2;
       hard_break_ = false;
     }
@@ -282,7 +335,16 @@ class Renderer {
 
   // Writes what must precede content: the pending break with container prefixes, or a pending
   // space; then (for inline content) a block marker and the pending inline openers.
-  void flush(bool block_level) {
+  // `next` is the class of the first character of the content that follows.
+  void flush(bool block_level, CharClass next = CharClass::kPunct) {
+    if (!fragile_.empty()) {
+      bool pending_opener = false;
+      for (size_t i = inline_base_; i < inline_.size(); ++i) {
+        if (inline_[i].state == InlineState::kPending) pending_opener = true;
+      }
+      bool spaced = block_level || pending_break_ > 0 || pending_space_;
+      resolve_fragile(spaced ? CharClass::kSpace : pending_opener ? CharClass::kPunct : next);
+    }
     if (pending_break_ > 0) {
       if (!out_.empty()) {
         int n = effective_break();
@@ -317,11 +379,76 @@ class Renderer {
       heading_content_start_ = static_cast<uint32_t>(out_.size());
     }
     for (size_t i = inline_base_; i < inline_.size(); ++i) {
-      if (inline_[i].state != InlineState::kPending) continue;
-      open_inline(frames_[inline_[i].frame]);
-      inline_[i].state = InlineState::kOpen;
+      InlineEntry& e = inline_[i];
+      if (e.state != InlineState::kPending) continue;
+      const Frame& f = frames_[e.frame];
+      bool more = false;  // another opener follows this one directly
+      for (size_t j = i + 1; j < inline_.size() && !more; ++j) {
+        more = inline_[j].state == InlineState::kPending;
+      }
+      if (f.marker != Marker::kLink && !can_open(more ? CharClass::kPunct : next)) {
+        e.state = InlineState::kSkipped;
+        continue;
+      }
+      e.open_pos = static_cast<uint32_t>(out_.size());
+      open_inline(f, e);
+      e.state = InlineState::kOpen;
       line_start_ = false;
     }
+  }
+
+  // The class of the last character written (line starts count as whitespace).
+  CharClass class_before_end() const {
+    if (out_.empty() || line_start_) return CharClass::kSpace;
+    size_t i = out_.size() - 1;
+    size_t stop = out_.size() >= 4 ? out_.size() - 4 : 0;
+    while (i > stop && (static_cast<unsigned char>(out_[i]) & 0xC0) == 0x80) --i;
+    return class_at(out_.data() + i, out_.data() + out_.size());
+  }
+
+  // Markers written back to back form one delimiter run; what counts is the character before it.
+  CharClass class_before_run() const {
+    if (run_end_ != out_.size() || run_start_ == 0) return class_before_end();
+    size_t i = run_start_ - 1;
+    if (out_[i] == '\n') return CharClass::kSpace;
+    size_t stop = run_start_ >= 4 ? run_start_ - 4 : 0;
+    while (i > stop && (static_cast<unsigned char>(out_[i]) & 0xC0) == 0x80) --i;
+    return class_at(out_.data() + i, out_.data() + run_start_);
+  }
+
+  void note_marker(size_t pos, size_t len) {
+    if (run_end_ != pos) run_start_ = pos;
+    run_end_ = pos + len;
+  }
+
+  // CommonMark 6.2: a "*" run opens emphasis only when left-flanking: not followed by
+  // whitespace, and followed by punctuation only when preceded by whitespace or punctuation
+  // ("a*,*" would print its asterisks). Such emphasis is dropped, keeping the text.
+  bool can_open(CharClass next) const {
+    if (next == CharClass::kSpace) return false;
+    return next != CharClass::kPunct || class_before_run() != CharClass::kWord;
+  }
+
+  // Settles remembered closers now that the next character's class is known: before a word
+  // character they could not close, so their markers (and their openers') are removed.
+  void resolve_fragile(CharClass next) {
+    if (fragile_.empty()) return;
+    if (next == CharClass::kWord &&
+        fragile_.back().close_pos + fragile_.back().len == out_.size()) {
+      // Remove from the end backwards so earlier positions stay valid.
+      span_buf_.clear();
+      for (const FragileSpan& f : fragile_) {
+        span_buf_.emplace_back(f.close_pos, f.len);
+        span_buf_.emplace_back(f.open_pos, f.len);
+      }
+      std::sort(span_buf_.begin(), span_buf_.end(),
+                [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (const auto& [start, len] : span_buf_) out_.erase(start, len);
+      run_end_ = kNone;
+      last_closer_end_ = kNone;
+      bracket_pos_ = kNone;
+    }
+    fragile_.clear();
   }
 
   void trim_trailing_spaces() {
@@ -366,7 +493,7 @@ class Renderer {
     }
   }
 
-  void open_inline(const Frame& f) {
+  void open_inline(const Frame& f, InlineEntry& e) {
     if (f.marker == Marker::kLink) {
       out_.push_back('[');
       return;
@@ -376,29 +503,45 @@ class Renderer {
     if (last_closer_end_ == out_.size() && last_closer_marker_ == f.marker &&
         out_.size() >= m.size()) {
       out_.resize(out_.size() - m.size());
+      run_end_ = kNone;
       last_closer_end_ = kNone;
+      e.open_pos = last_closer_open_pos_;
+      fragile_.clear();
       return;
     }
+    note_marker(out_.size(), m.size());
     out_.append(m);
   }
 
-  void close_inline(const Frame& f) {
+  void close_inline(const Frame& f, const InlineEntry& e) {
+    if (e.state != InlineState::kOpen) return;
     if (f.marker == Marker::kLink) {
+      resolve_fragile(CharClass::kPunct);
       out_.append(closers_, f.closer_offset, f.closer_len);
       last_closer_end_ = kNone;
       return;
     }
-    out_.append(kMarkerText[static_cast<size_t>(f.marker)]);
+    std::string_view m = kMarkerText[static_cast<size_t>(f.marker)];
+    uint32_t pos = static_cast<uint32_t>(out_.size());
+    if (!fragile_.empty() && fragile_.back().close_pos + fragile_.back().len != pos) {
+      fragile_.clear();  // something was written after those closers: they stand
+    }
+    if (class_before_run() == CharClass::kPunct) {
+      fragile_.push_back({e.open_pos, pos, static_cast<uint32_t>(m.size())});
+    }
+    note_marker(pos, m.size());
+    out_.append(m);
     last_closer_end_ = out_.size();
     last_closer_marker_ = f.marker;
+    last_closer_open_pos_ = e.open_pos;
   }
 
   void close_open_inlines() {
     for (size_t i = inline_.size(); i-- > inline_base_;) {
       InlineEntry& e = inline_[i];
-      if (e.state != InlineState::kOpen) continue;
+      if (e.state != InlineState::kOpen && e.state != InlineState::kSkipped) continue;
       const Frame& f = frames_[e.frame];
-      close_inline(f);
+      close_inline(f, e);
       e.state = f.marker == Marker::kLink ? InlineState::kDone : InlineState::kPending;
     }
   }
@@ -423,7 +566,7 @@ class Renderer {
         p += 2;
         continue;
       }
-      flush(false);
+      flush(false, class_at(p, end));
       if (plain_) {
         const char* q = p;
         while (q < end && !is_space(*q) && !is_nbsp(q, end)) ++q;
@@ -513,7 +656,9 @@ class Renderer {
   const char* write_line_start(const char* p, const char* end) {
     char c = *p;
     char next = p + 1 < end ? p[1] : '\0';
-    bool next_blank = next == '\0' || is_space(next);
+    // U+00A0 is written as a space, so it counts as one here.
+    auto blank_at = [end](const char* q) { return q == end || is_space(*q) || is_nbsp(q, end); };
+    bool next_blank = blank_at(p + 1);
     switch (c) {
       case '#':
         if (next_blank || next == '#') out_.push_back('\\');
@@ -540,7 +685,7 @@ class Renderer {
       const char* q = p;
       while (q < end && str::is_digit(*q) && q - p < 10) ++q;
       out_.append(p, static_cast<size_t>(q - p));
-      if (q - p <= 9 && q < end && (*q == '.' || *q == ')') && (q + 1 == end || is_space(q[1]))) {
+      if (q - p <= 9 && q < end && (*q == '.' || *q == ')') && blank_at(q + 1)) {
         out_.push_back('\\');
         out_.push_back(*q);
         ++q;
@@ -766,7 +911,8 @@ class Renderer {
     if (t.empty()) return;
     buf.append(" \"");
     for (char c : t) {
-      if (c == '"' || c == '\\') buf.push_back('\\');
+      // Backticks too: a code span binds tighter than the link around the title.
+      if (c == '"' || c == '\\' || c == '`') buf.push_back('\\');
       buf.push_back(c);
     }
     buf.push_back('"');
@@ -792,7 +938,10 @@ class Renderer {
     out_.append("![");
     std::string alt = str::collapse_whitespace(e->attr_value("alt"));
     for (char c : alt) {
-      if (c == '[' || c == ']' || c == '\\') out_.push_back('\\');
+      // The alt text is inline content: brackets, code spans, emphasis and tags would be parsed.
+      if (c == '[' || c == ']' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<') {
+        out_.push_back('\\');
+      }
       out_.push_back(c);
     }
     out_.append("](");
@@ -918,6 +1067,8 @@ class Renderer {
     pending_break_ = 0;
     hard_break_ = false;
     line_start_ = false;
+    fragile_.clear();
+    last_closer_end_ = kNone;  // markers never join across cells
     cell_start_ = static_cast<uint32_t>(out_.size());
   }
 
@@ -925,6 +1076,8 @@ class Renderer {
     in_cell_ = false;
     --single_line_;
     pending_space_ = false;
+    fragile_.clear();  // " |" follows
+    last_closer_end_ = kNone;
     if (plain_) return;
     if (column_ < limits::kMaxMarkdownTableColumns) {
       cells_.push_back({cell_start_, static_cast<uint32_t>(out_.size())});
@@ -1251,6 +1404,7 @@ class Renderer {
     bool tight_parent = item_state_ == kTightItem || (plain_ && item_state_ != kNoItem);
     bool needs_blank = f.ordered && f.next_number != 1;
     request_block_break(tight_parent && !needs_blank ? 1 : 2);
+    f.out_at_enter = static_cast<uint32_t>(out_.size());
     return push(f);
   }
 
@@ -1277,9 +1431,9 @@ class Renderer {
     Container c;
     c.first_pending = true;
     // The first item also carries the break before its list.
-    c.item_break = list == nullptr || list->items_seen == 0 ? std::max(pending_break_, f.item_break)
-                                                            : f.item_break;
-    if (list != nullptr) ++list->items_seen;
+    // Until an item has written something, an item also carries the break before its list.
+    bool first = list == nullptr || list->out_at_enter == out_.size();
+    c.item_break = first ? std::max(pending_break_, f.item_break) : f.item_break;
     if (list != nullptr && list->ordered) {
       int64_t number = list->next_number;
       int64_t value = 0;
@@ -1312,7 +1466,7 @@ class Renderer {
     if (f.has_inline) {
       InlineEntry e = inline_.back();
       inline_.pop_back();
-      if (e.state == InlineState::kOpen) close_inline(f);
+      close_inline(f, e);
       if (f.marker == Marker::kLink) {
         --in_link_;
         closers_.resize(f.closer_offset);
@@ -1333,6 +1487,7 @@ class Renderer {
         break;
       case Kind::kHeading:
         --single_line_;
+        fragile_.clear();  // the line ends here
         if (heading_content_start_ != kNone) escape_closing_hashes();
         heading_content_start_ = kNone;
         request_block_break(2);
@@ -1407,6 +1562,11 @@ class Renderer {
   uint32_t heading_content_start_ = kNone;
   size_t bracket_pos_ = kNone;  // a "]" written last in a text node, not escaped
   size_t last_closer_end_ = kNone;
+  uint32_t last_closer_open_pos_ = 0;
+  size_t run_start_ = 0;  // the delimiter run (emphasis markers) written last
+  size_t run_end_ = kNone;
+  std::vector<FragileSpan> fragile_;
+  std::vector<std::pair<uint32_t, uint32_t>> span_buf_;  // (position, length) to erase
   Marker last_closer_marker_ = Marker::kEm;
 
   ItemState item_state_ = kNoItem;

@@ -82,6 +82,25 @@ TEST(MarkdownTest, InlineFormatting) {
   run_markdown_cases(kCases, std::size(kCases));
 }
 
+TEST(MarkdownTest, EmphasisThatCommonMarkCanParse) {
+  // CommonMark 6.2 flanking rules: markers that could not open or close are left out (the text
+  // stays), instead of printing literal asterisks.
+  static const Case kCases[] = {
+      {"punctuation after a word", "<p>Delgado<em>, Fiscal</em> general</p>",
+       "Delgado, Fiscal general"},
+      {"closer after punctuation before a word", "<p><b>33%</b>of all</p>", "33%of all"},
+      {"closer after punctuation before a space", "<p><b>Note:</b> text</p>", "**Note:** text"},
+      {"closer after punctuation at the end", "<p>See <i>this.</i></p>", "See *this.*"},
+      {"quote marks", "<p>the „<i>Extrablatt</i>“ and <b>„x“</b>y</p>",
+       "the „*Extrablatt*“ and „x“y"},
+      {"adjacent runs are one run", "<p><b>Delgado</b><i>, Fiscal.</i></p>",
+       "**Delgado**, Fiscal."},
+      {"nested closers after a word", "<p><b><i>word</i></b>next</p>", "***word***next"},
+      {"emphasis over a double br", "<p><b>a<br><br>b</b></p>", "**a**\n\n**b**"},
+  };
+  run_markdown_cases(kCases, std::size(kCases));
+}
+
 TEST(MarkdownTest, Links) {
   static const Case kCases[] = {
       {"link", "<p>See <a href='https://x.org/a'>the docs</a>.</p>",
@@ -96,6 +115,8 @@ TEST(MarkdownTest, Links) {
       {"brackets in link text", "<a href='/x'>[1] a]b</a>", "[\\[1\\] a\\]b](/x)"},
       {"parens in url", "<a href='/a (b)'>t</a>", "[t](</a (b)>)"},
       {"image", "<img src='/i.png' alt='An [x] image'>", "![An \\[x\\] image](/i.png)"},
+      {"markdown in alt and title escaped", "<img src='/i' alt='a`b *c*' title='t`'>",
+       "![a\\`b \\*c\\*](/i \"t\\`\")"},
       {"image in link", "<a href='/p'><img src='i.png' alt='a'></a>", "[![a](i.png)](/p)"},
       {"data image falls back to data-src",
        "<img src='data:image/gif;base64,R0' data-src='/r.jpg'>", "![](/r.jpg)"},
@@ -140,6 +161,8 @@ TEST(MarkdownTest, Lists) {
        "before\n\n- x\n\nafter"},
       {"text after nested list", "<ul><li>a<ul><li>b</li></ul>c</li></ul>", "- a\n  - b\n\n  c"},
       {"empty items skipped", "<ul><li></li><li>a</li><li> </li></ul>", "- a"},
+      {"empty first item keeps the blank line", "<p>x</p><ol><li></li><li>b</li></ol>",
+       "x\n\n2. b"},
       {"code block in item", "<ul><li>run:<pre>make\n\nmake test</pre></li></ul>",
        "- run:\n\n  ```\n  make\n\n  make test\n  ```"},
       {"hard break in item", "<ol><li>a<br>b</li></ol>", "1. a\\\n   b"},
@@ -241,6 +264,7 @@ TEST(MarkdownTest, EscapesOnlyWhatChangesMeaning) {
       {"line-start ordered", "<p>1. a</p><p>2024) b</p><p>3.5 c</p>",
        "1\\. a\n\n2024\\) b\n\n3.5 c"},
       {"setext underline", "<p>a<br>===</p><p>---</p>", "a\\\n\\===\n\n\\---"},
+      {"nbsp after a list number", "<p>1.&nbsp;Step</p>", "1\\. Step"},
       {"emphasis characters", "<p>a*b* 2 * 3 _x_ snake_case</p>",
        "a\\*b\\* 2 * 3 \\_x\\_ snake_case"},
       {"backslash and backtick", "<p>C:\\dir a\\* `x`</p>", "C:\\dir a\\\\\\* \\`x\\`"},
