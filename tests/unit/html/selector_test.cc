@@ -649,10 +649,15 @@ TEST(SelectorNthTest, LongSiblingListsAgreeWithMatches) {
       if (i % 11 == 0) append_child(e, doc.create_element(Tag::kB, "b"));
     }
   }
-  for (const char* text : {"p:nth-child(2n+1)", "span:nth-last-child(3n+1)", "p:nth-of-type(4n+2)",
-                           "span:nth-last-of-type(5n+1)", ":nth-child(7n) > b",
-                           "p:nth-of-type(2n) b, span:nth-child(n+1190)",
-                           "div:nth-child(2) > :nth-last-of-type(2n+1)", ":nth-child(2n of p)"}) {
+  for (const char* text :
+       {"p:nth-child(2n+1)", "span:nth-last-child(3n+1)", "p:nth-of-type(4n+2)",
+        "span:nth-last-of-type(5n+1)", ":nth-child(7n) > b",
+        "p:nth-of-type(2n) b, span:nth-child(n+1190)", "div:nth-child(2) > :nth-last-of-type(2n+1)",
+        ":nth-child(2n of p)",
+        // Subsequent-sibling chains, whose failures select_all remembers per run of siblings.
+        "p ~ span", "span ~ p:has(b)", "p:has(b) ~ span", "p:has(b) ~ span ~ p:has(b)",
+        "p + span ~ p:has(b)", ":is(p:has(b) ~ span) ~ p b", "div ~ div > span:has(b) ~ p > b",
+        "p:nth-child(13n) ~ span:nth-child(17n+3)"}) {
     Result<SelectorList> list = parse_selector_list(text);
     ASSERT_TRUE(list.ok()) << text;
     std::vector<Node*> expected;
@@ -685,6 +690,25 @@ TEST(SelectorNthTest, HundredThousandSiblings) {
     ASSERT_TRUE(list.ok());
     EXPECT_EQ(select_all(*list, doc.root()).size(), 50'000u) << text;
   }
+}
+
+// 100,000 siblings and a '~' whose left side never matches: select_all stays linear.
+TEST(SelectorSiblingTest, HundredThousandSiblings) {
+  Document doc;
+  Node* ul = doc.create_element(Tag::kUl, "ul");
+  append_child(doc.root(), ul);
+  append_child(ul, doc.create_element(Tag::kH2, "h2"));
+  for (int i = 0; i < 100'000; ++i) append_child(ul, doc.create_element(Tag::kLi, "li"));
+  auto count = [&doc](const char* text) {
+    Result<SelectorList> list = parse_selector_list(text);
+    EXPECT_TRUE(list.ok()) << text;
+    return select_all(*list, doc.root()).size();
+  };
+  EXPECT_EQ(count("p ~ li"), 0u);
+  EXPECT_EQ(count("h2 ~ li"), 100'000u);
+  EXPECT_EQ(count("h2 ~ li ~ li"), 99'999u);
+  EXPECT_EQ(count("p ~ li, li ~ p"), 0u);
+  EXPECT_EQ(count("li:first-of-type ~ li:nth-child(2n)"), 49'999u);
 }
 
 // A 100,000-deep tree: matching walks parent links in loops, never the C stack.
