@@ -52,8 +52,11 @@ std::string collapsed_text(const Node* node, size_t max_bytes) {
     raw.assign(node->data.substr(0, max_bytes));
     return str::collapse_whitespace(raw);
   }
+  // Empty markup costs nothing in bytes, so the walk is bounded by nodes too: callers that try
+  // many candidates (bylines, dates) must not rescan huge subtrees.
+  size_t node_budget = max_bytes * 4 + 64;
   const Node* n = node->first_child;
-  while (n != nullptr && raw.size() < max_bytes) {
+  while (n != nullptr && raw.size() < max_bytes && node_budget-- > 0) {
     if (n->type == NodeType::kElement && skipped_for_text(n)) {
       n = html::next_skipping_children(n, node);
       continue;

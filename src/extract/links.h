@@ -24,7 +24,8 @@ namespace riptide::extract {
 std::vector<Link> collect_links(const html::Node* root, const url::Url* base);
 
 // The text of `node`'s subtree with whitespace collapsed, skipping script, style, template and
-// noscript content; stops once about `max_bytes` are collected. Iterative.
+// noscript content; stops once about `max_bytes` are collected or 4 * `max_bytes` nodes are
+// visited. Iterative.
 std::string collapsed_text(const html::Node* node, size_t max_bytes = 4096);
 
 }  // namespace riptide::extract

@@ -29,6 +29,8 @@ constexpr size_t kMaxCategoryBytes = 100;
 constexpr size_t kMaxJsonLdObjects = 2048;
 // Byline candidates examined per page (each costs a bounded text walk).
 constexpr uint32_t kMaxBylineAttempts = 64;
+// Nodes examined inside one byline or heading candidate when looking for a nested name or link.
+constexpr size_t kMaxNodesPerCandidate = 512;
 // <h1> texts compared with the title.
 constexpr size_t kMaxHeadings = 8;
 
@@ -295,6 +297,7 @@ struct PageScan {
   std::string byline_strong;  // class/id contains "byline"
   std::string byline_weak;    // class/id contains "author"
   uint32_t byline_attempts = 0;
+  uint32_t heading_attempts = 0;
   std::vector<Crumb> crumbs;
   bool crumbs_done = false;
   std::vector<std::string> headings;  // text of the first kMaxHeadings <h1> elements
@@ -437,12 +440,14 @@ void read_meta(const Node* n, PageScan& scan) {
 
 void read_time(const Node* n, PageScan& scan) {
   std::string_view datetime = n->attr_value("datetime");
-  std::string value = datetime.empty() ? collapsed_text(n, 256) : std::string(datetime);
-  if (value.empty()) return;
-  if (n->has_attr("pubdate") && scan.time_pubdate.empty()) scan.time_pubdate = value;
+  if (n->has_attr("pubdate") && scan.time_pubdate.empty()) {
+    scan.time_pubdate = datetime.empty() ? collapsed_text(n, 256) : std::string(datetime);
+  }
   if (datetime.empty()) return;
-  if (scan.time_any.empty()) scan.time_any = value;
-  if (scan.time_in_article.empty() && inside(n, {Tag::kArticle}, {})) scan.time_in_article = value;
+  if (scan.time_any.empty()) scan.time_any = std::string(datetime);
+  if (scan.time_in_article.empty() && inside(n, {Tag::kArticle}, {})) {
+    scan.time_in_article = std::string(datetime);
+  }
 }
 
 // Date candidates from markup without machine-readable dates: a short element whose class or id
@@ -499,7 +504,9 @@ void read_byline(const Node* n, PageScan& scan) {
   }
   // A byline block often wraps the name in rel=author or itemprop=name; prefer that.
   std::string text;
-  for (const Node* c = n->first_child; c != nullptr; c = html::next_in_subtree(c, n)) {
+  size_t budget = kMaxNodesPerCandidate;
+  for (const Node* c = n->first_child; c != nullptr && budget-- > 0;
+       c = html::next_in_subtree(c, n)) {
     if (!c->is_element()) continue;
     if ((c->is(Tag::kA) && has_rel(c, "author")) ||
         c->attr_value("itemprop") == std::string_view("name")) {
@@ -538,7 +545,9 @@ bool is_page_header(const Node* n) {
 // A heading that is the site's logo or name rather than a headline: it links to the site root,
 // is marked as a logo / site title, or sits in a page header outside any article.
 bool is_logo_heading(const Node* h) {
-  for (const Node* c = h->first_child; c != nullptr; c = html::next_in_subtree(c, h)) {
+  size_t budget = kMaxNodesPerCandidate;
+  for (const Node* c = h->first_child; c != nullptr && budget-- > 0;
+       c = html::next_in_subtree(c, h)) {
     if (c->is(Tag::kA) && is_root_href(str::trim(c->attr_value("href")))) return true;
   }
   if (inside(h, {},
@@ -655,7 +664,8 @@ PageScan scan_page(const html::Document& doc) {
         if (scan.title == nullptr) scan.title = n;
         break;
       case Tag::kH1:
-        if (scan.headings.size() < kMaxHeadings && !is_logo_heading(n)) {
+        if (scan.headings.size() < kMaxHeadings && ++scan.heading_attempts <= kMaxBylineAttempts &&
+            !is_logo_heading(n)) {
           scan.headings.push_back(collapsed_text(n, 1024));
         }
         break;
@@ -663,7 +673,8 @@ PageScan scan_page(const html::Document& doc) {
         read_time(n, scan);
         break;
       case Tag::kA:
-        if (scan.rel_author.empty() && has_rel(n, "author")) {
+        if (scan.rel_author.empty() && has_rel(n, "author") &&
+            ++scan.byline_attempts <= kMaxBylineAttempts) {
           scan.rel_author = clean_byline(collapsed_text(n, 512));
         }
         break;

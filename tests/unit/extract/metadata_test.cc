@@ -393,7 +393,7 @@ TEST(MetadataTest, HtmlBreadcrumbVariants) {
 
 TEST(MetadataTest, DocumentIsNotModifiedAndDeepTreesAreSafe) {
   std::string deep;
-  for (int i = 0; i < 100000; ++i) deep += "<div class=author>";
+  for (int i = 0; i < 100000; ++i) deep += "<div class=wrapper>";
   deep += "<span class=byline>Deep Author</span>";
   html::Document doc = html::parse_document("<title>Deep | Site</title><body>" + deep);
   uint32_t nodes = doc.node_count;
@@ -401,6 +401,19 @@ TEST(MetadataTest, DocumentIsNotModifiedAndDeepTreesAreSafe) {
   EXPECT_EQ(md.title, "Deep");
   EXPECT_EQ(md.byline, "Deep Author");
   EXPECT_EQ(doc.node_count, nodes);
+}
+
+TEST(MetadataTest, HostileMarkupCostsBoundedWork) {
+  // Thousands of empty candidates for every heuristic: each is examined a bounded number of
+  // times, so this stays linear instead of walking every subtree again.
+  std::string html = "<body>";
+  for (int i = 0; i < 20000; ++i) {
+    html += "<span class=\"author byline post-date\"><time pubdate><h1><a rel=author>";
+  }
+  html::Document doc = html::parse_document(html);
+  Metadata md = extract_metadata(doc, nullptr);
+  EXPECT_EQ(md.byline, "");
+  EXPECT_EQ(md.published, "");
 }
 
 TEST(MetadataTest, EmptyDocument) {
