@@ -460,8 +460,8 @@ void Extractor::classify() {
     p.images += in.images;
     p.has_main = p.has_main || in.has_main;
   }
-  const uint32_t total = infos_[0].chars;
-  const uint32_t paragraphs = infos_[0].paragraphs;
+  // Plain (unlinked) text measures where the writing is; menus and link lists barely count.
+  const uint32_t total = infos_[0].chars - infos_[0].link_chars;
   for (size_t i = 1; i < infos_.size(); ++i) {
     Info& in = infos_[i];
     const Node* e = in.node;
@@ -476,7 +476,8 @@ void Extractor::classify() {
     bool boiler = (chrome || hinted) && !in.has_main;
     // Page-chrome words on a region holding most of the page's paragraphs are a theme's naming
     // habit (elementor-widget, site-header-wrap), not a verdict.
-    if (boiler && !chrome && in.paragraphs * 2 > paragraphs &&
+    const uint32_t unlinked = in.chars - in.link_chars;
+    if (boiler && !chrome && unlinked * 2 > total &&
         ((in.hints & kHintStrong) == 0 || (in.hints & kHintMaybe) != 0)) {
       boiler = false;
     }
@@ -488,7 +489,7 @@ void Extractor::classify() {
       boiler = false;
     }
     // A region holding most of the page's text is the page, whatever its name says.
-    if (boiler && in.chars * 10 > total * 6 && !e->is(Tag::kNav)) boiler = false;
+    if (boiler && unlinked * 10 > total * 6 && !e->is(Tag::kNav)) boiler = false;
     in.boiler = boiler;
     in.in_boiler = boiler || parent.in_boiler;
   }
@@ -712,6 +713,54 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   return false;
 }
 
+bool has_text(const Node* root);
+
+// Whitespace-trimmed text of a small subtree.
+std::string trimmed_text(const Node* n) {
+  std::string text = html::text_content(n);
+  std::string_view t = str::trim(text);
+  return std::string(t);
+}
+
+bool ends_like_sentence(std::string_view t) {
+  if (t.empty()) return false;
+  char c = t.back();
+  return c == '.' || c == '!' || c == '?' || c == '"' || c == ')' ||
+         (t.size() >= 3 &&
+          (t.substr(t.size() - 3) == "\u201C" || t.substr(t.size() - 3) == "\u201D" ||
+           t.substr(t.size() - 3) == "\u2026" || t.substr(t.size() - 3) == "\u3002"));
+}
+
+// A short line that names what follows rather than saying something: a heading, or a block of
+// a few words without a sentence end.
+constexpr uint32_t kMaxLabelChars = 60;
+bool is_label(const Node* e) {
+  if (!e->is_element() || !(is_heading(e) || is_text_block(e) || e->is(Tag::kStrong) ||
+                            e->is(Tag::kB) || e->is(Tag::kSpan))) {
+    return false;
+  }
+  std::string t = trimmed_text(e);
+  if (t.empty()) return false;
+  uint32_t chars = count_text(t).chars;
+  if (chars > kMaxLabelChars) return false;
+  return is_heading(e) || !ends_like_sentence(t) || t.back() == ':';
+}
+
+// Lines that are only a date or a time ("23.10.2018", "19:49"): digits and separators.
+bool is_date_line(std::string_view t) {
+  constexpr size_t kMaxDateLine = 40;
+  if (t.empty() || t.size() > kMaxDateLine) return false;
+  size_t digits = 0;
+  for (char c : t) {
+    if (str::is_digit(c)) {
+      ++digits;
+    } else if (c != '.' && c != ':' && c != '/' && c != '-' && c != ' ' && c != ',') {
+      return false;
+    }
+  }
+  return digits >= 2;
+}
+
 void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t content_chars) {
   for (int32_t r : roots) {
     const Info& root = infos_[static_cast<size_t>(r)];
@@ -723,7 +772,13 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
               static_cast<int>(infos_[i].node->attr_value("class").size()),
               infos_[i].node->attr_value("class").data(), infos_[i].chars,
               static_cast<double>(link_density(infos_[i])));
+        Node* label = infos_[i].node->prev_sibling;
+        while (label != nullptr && !label->is_element() && !has_text(label)) {
+          label = label->prev_sibling;
+        }
         html::remove_node(infos_[i].node);
+        // "Related articles", "Mehr zum Thema:" above a removed block went with it.
+        if (infos_[i].chars > 0 && label != nullptr && is_label(label)) html::remove_node(label);
         i = infos_[i].end;
       } else {
         ++i;
@@ -756,6 +811,41 @@ void Extractor::drop_empty_headings(Node* fragment) {
     }
   }
   for (Node* n : doomed) html::remove_node(n);
+}
+
+bool is_attached_under(const Node* n, const Node* root) {
+  while (n != nullptr && n != root) n = n->parent;
+  return n == root;
+}
+
+// After cleaning, the content's own boundary: labels and date lines left at its end belonged to
+// the blocks removed after the article (share bars, "more on this topic", comment forms), and a
+// line that is only a date is never article text.
+void trim_content(Node* fragment) {
+  std::vector<Node*> blocks;
+  for (Node* n = fragment->first_child; n != nullptr; n = html::next_in_subtree(n, fragment)) {
+    if (!n->is_text() || str::trim(n->data).empty()) continue;
+    Node* b = n->parent;
+    while (b != fragment && b->parent != fragment && !is_text_block(b)) b = b->parent;
+    if (b == fragment) continue;
+    if (blocks.empty() || blocks.back() != b) blocks.push_back(b);
+  }
+  constexpr size_t kMaxTrailingRemovals = 8;
+  size_t removed = 0;
+  while (!blocks.empty() && removed < kMaxTrailingRemovals) {
+    Node* b = blocks.back();
+    blocks.pop_back();
+    if (!is_attached_under(b, fragment)) continue;
+    std::string t = trimmed_text(b);
+    // Signatures ("Euer Hans") are short plain lines too: only headings and "…:" lead-ins count.
+    bool label = is_label(b) && (is_heading(b) || (!t.empty() && t.back() == ':'));
+    if (!label && !is_date_line(t)) break;
+    html::remove_node(b);
+    ++removed;
+  }
+  for (Node* b : blocks) {
+    if (is_attached_under(b, fragment) && is_date_line(trimmed_text(b))) html::remove_node(b);
+  }
 }
 
 ContentResult Extractor::article(const ContentOptions& options) {
@@ -811,6 +901,7 @@ ContentResult Extractor::article(const ContentOptions& options) {
     html::append_child(result.root, n);
   }
   drop_empty_headings(result.root);
+  trim_content(result.root);
 
   if (!result.used_fallback && top >= 0) {
     const Info& t = infos_[static_cast<size_t>(top)];
