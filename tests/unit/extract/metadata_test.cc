@@ -392,14 +392,16 @@ TEST(MetadataTest, HtmlBreadcrumbVariants) {
 }
 
 TEST(MetadataTest, DocumentIsNotModifiedAndDeepTreesAreSafe) {
-  std::string deep;
+  // 100,000 levels (the parser flattens below limits::kMaxDomDepth; attributes survive).
+  std::string deep = "<span class=byline>Top Author</span>";
   for (int i = 0; i < 100000; ++i) deep += "<div class=wrapper>";
-  deep += "<span class=byline>Deep Author</span>";
+  deep += "<time datetime=2024-01-02></time>";
   html::Document doc = html::parse_document("<title>Deep | Site</title><body>" + deep);
   uint32_t nodes = doc.node_count;
   Metadata md = extract_metadata(doc, nullptr);
   EXPECT_EQ(md.title, "Deep");
-  EXPECT_EQ(md.byline, "Deep Author");
+  EXPECT_EQ(md.byline, "Top Author");
+  EXPECT_EQ(md.published, "2024-01-02");
   EXPECT_EQ(doc.node_count, nodes);
 }
 
