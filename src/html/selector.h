@@ -18,8 +18,15 @@
 // :first-of-type :last-of-type :only-of-type :empty :root :scope. Unsupported syntax (namespace
 // prefixes, pseudo-elements, dynamic pseudo-classes such as :hover) is a parse error, never
 // silently ignored, because a selector that quietly matches nothing is worse than an error for
-// the people writing extraction rules. Class and id matching is case-sensitive unless
-// MatchOptions says the document is in quirks mode.
+// the people writing extraction rules; for the same reason :is() and :where() take strict, not
+// forgiving, lists. Class and id matching is case-sensitive unless MatchOptions says the document
+// is in quirks mode.
+//
+// Cost: matching never recurses over the DOM. select_all walks the tree once and keeps small
+// fixed-size caches for that walk, so :nth-*(An+B) and '~' stay linear over long sibling lists.
+// Still proportional to the tree they search: :has() walks the anchor's subtree (or following
+// siblings) per candidate, and descendant combinators walk ancestors (bounded by the parser's
+// limits::kMaxDomDepth).
 namespace riptide::html {
 
 class SelectorList;
