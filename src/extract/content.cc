@@ -708,7 +708,11 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if (!conditional) return false;
   constexpr uint32_t kManyCommas = 10;
   if (in.commas >= kManyCommas) return false;
-  if (in.scored && in.score < 0 && in.chars * 2 < content_chars) return true;
+  // A negative score from a list's tag alone says nothing; with a negative class it does.
+  if ((in.hints & kHintNegative) != 0 && in.scored && in.score < 0 &&
+      in.chars * 2 < content_chars) {
+    return true;
+  }
   if ((in.hints & kHintPositive) == 0 && ld > 0.33f && unlinked < 200) return true;
   return false;
 }
@@ -759,6 +763,33 @@ bool is_date_line(std::string_view t) {
     }
   }
   return digits >= 2;
+}
+
+// Soft hyphens (U+00AD) and zero-width spaces (U+200B) are invisible line-breaking hints; a
+// reader (and a text search) sees the word without them.
+void strip_invisible(Node* fragment, Arena& arena) {
+  for (Node* n = fragment->first_child; n != nullptr; n = html::next_in_subtree(n, fragment)) {
+    if (!n->is_text()) continue;
+    std::string_view d = n->data;
+    if (d.find("\xC2\xAD") == std::string_view::npos &&
+        d.find("\xE2\x80\x8B") == std::string_view::npos) {
+      continue;
+    }
+    std::string out;
+    out.reserve(d.size());
+    for (size_t i = 0; i < d.size(); ++i) {
+      if (d.compare(i, 2, "\xC2\xAD") == 0) {
+        ++i;
+        continue;
+      }
+      if (d.compare(i, 3, "\xE2\x80\x8B") == 0) {
+        i += 2;
+        continue;
+      }
+      out.push_back(d[i]);
+    }
+    n->data = arena.copy(out);
+  }
 }
 
 void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t content_chars) {
@@ -902,6 +933,7 @@ ContentResult Extractor::article(const ContentOptions& options) {
   }
   drop_empty_headings(result.root);
   trim_content(result.root);
+  strip_invisible(result.root, doc_.arena());
 
   if (!result.used_fallback && top >= 0) {
     const Info& t = infos_[static_cast<size_t>(top)];
