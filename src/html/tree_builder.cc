@@ -556,7 +556,8 @@ void TreeBuilder::dispatch(Token& t) {
 // Elements deeper than kMaxDomDepth become children of the element at the limit: they are
 // inserted but not pushed, and their start tag changes no insertion mode. This keeps the stack
 // of open elements (and every scope walk over it) bounded. Elements whose content the tokenizer
-// must treat as text are still pushed (one entry above the limit) so their text stays inside them.
+// must treat as text take the normal path, which switches the tokenizer even when push() refuses
+// the element (then their text lands beside it, still as text, never as markup).
 bool TreeBuilder::bypass_at_depth_limit(Token& t) {
   switch (t.tag) {
     case Tag::kHtml:
@@ -573,10 +574,9 @@ bool TreeBuilder::bypass_at_depth_limit(Token& t) {
     case Tag::kTextarea:
     case Tag::kTitle:
     case Tag::kPlaintext:
-      if (open_.size() == kMaxDomDepth) return false;
-      break;
+      return false;
     case Tag::kNoscript:
-      if (options_.scripting && open_.size() == kMaxDomDepth) return false;
+      if (options_.scripting) return false;
       break;
     default:
       break;

@@ -86,6 +86,35 @@ TEST_F(AdversarialTest, MillionNestedTables) {
   EXPECT_LE(max_depth(doc_), limits::kMaxDomDepth + 4);
 }
 
+TEST_F(AdversarialTest, RawTextAtTheDepthLimitStaysText) {
+  // Past the limit elements are flattened, but script/style/textarea content must still be
+  // tokenized as text (never as markup) and stay inside its element.
+  std::string deep = repeat("<div>", limits::kMaxDomDepth + 50);
+  parse(deep + "<script><b>s</b></script><textarea><i>t</i></textarea><style><u></style>after");
+  EXPECT_TRUE(doc_.limits.depth_limited);
+  int scripts = 0;
+  for (Node* n = doc_.root(); n != nullptr; n = next_in_subtree(n, doc_.root())) {
+    if (n->is(Tag::kB) || n->is(Tag::kI) || n->is(Tag::kU)) {
+      ADD_FAILURE() << "markup in raw text";
+    }
+    if (n->is(Tag::kScript)) {
+      ++scripts;
+      EXPECT_EQ(text_content(n), "<b>s</b>");
+    }
+    if (n->is(Tag::kTextarea)) {
+      EXPECT_EQ(text_content(n), "<i>t</i>");
+    }
+    if (n->is(Tag::kStyle)) {
+      EXPECT_EQ(text_content(n), "<u>");
+    }
+  }
+  EXPECT_EQ(scripts, 1);
+  EXPECT_NE(text_content(doc_.body()).find("after"), std::string::npos);
+  // Table structure at the limit is flattened too, without breaking the rest of the tree.
+  parse(deep + "<table><tr><td>a</td><td>b</td></tr></table><p>c");
+  EXPECT_NE(text_content(doc_.body()).find("abc"), std::string::npos);
+}
+
 TEST_F(AdversarialTest, HundredThousandUnclosedFormattingElements) {
   // Distinct attributes defeat the Noah's Ark clause; the list of active formatting elements is
   // still capped (kMaxActiveFormattingElements), so reconstruction and the adoption agency stay
