@@ -192,27 +192,52 @@ constexpr HintRule kHintRules[] = {
     {"screen-reader-text", Match::kClassToken, kHintHidden},
 };
 
+// The rules bucketed by the first letter of their needle, so matching is one pass over the
+// string instead of one search per rule (this runs for every element with a class or id).
+constexpr size_t kHintRuleCount = sizeof(kHintRules) / sizeof(kHintRules[0]);
+struct HintIndex {
+  uint8_t begin[27] = {};  // rules for letter c are order[begin[c - 'a'] .. begin[c - 'a' + 1])
+  uint8_t order[kHintRuleCount] = {};
+};
+constexpr HintIndex build_hint_index() {
+  HintIndex index;
+  size_t n = 0;
+  for (int c = 0; c < 26; ++c) {
+    index.begin[c] = static_cast<uint8_t>(n);
+    for (size_t r = 0; r < kHintRuleCount; ++r) {
+      if (kHintRules[r].needle[0] == static_cast<char>('a' + c)) {
+        index.order[n++] = static_cast<uint8_t>(r);
+      }
+    }
+  }
+  index.begin[26] = static_cast<uint8_t>(n);
+  return index;
+}
+constexpr HintIndex kHintIndex = build_hint_index();
+static_assert(kHintRuleCount < 256);
+
+bool rule_matches_at(const HintRule& rule, std::string_view s, size_t at) {
+  if (s.compare(at, rule.needle.size(), rule.needle) != 0) return false;
+  if (rule.match == Match::kSubstring) return true;
+  const size_t end = at + rule.needle.size();
+  const bool word = rule.match != Match::kClassToken;
+  auto is_sep = [word](char c) { return word ? !str::is_alnum(c) : str::is_html_space(c); };
+  const bool starts = at == 0 || is_sep(s[at - 1]);
+  const bool ends = end == s.size() || is_sep(s[end]);
+  return starts && (rule.match == Match::kWordPrefix || ends);
+}
+
 // Hints of a lower-cased "class id" string.
 uint16_t match_hints(std::string_view s) {
   uint16_t bits = 0;
-  for (const HintRule& rule : kHintRules) {
-    if ((bits & rule.bits) == rule.bits) continue;
-    size_t at = 0;
-    while ((at = s.find(rule.needle, at)) != std::string_view::npos) {
-      size_t end = at + rule.needle.size();
-      bool ok = true;
-      if (rule.match != Match::kSubstring) {
-        bool word = rule.match != Match::kClassToken;
-        auto is_sep = [word](char c) { return word ? !str::is_alnum(c) : str::is_html_space(c); };
-        bool starts = at == 0 || is_sep(s[at - 1]);
-        bool ends = end == s.size() || is_sep(s[end]);
-        ok = starts && (rule.match == Match::kWordPrefix || ends);
-      }
-      if (ok) {
-        bits |= rule.bits;
-        break;
-      }
-      at = end;
+  for (size_t at = 0; at < s.size(); ++at) {
+    char c = s[at];
+    if (c < 'a' || c > 'z') continue;
+    const int letter = c - 'a';
+    for (uint8_t k = kHintIndex.begin[letter]; k < kHintIndex.begin[letter + 1]; ++k) {
+      const HintRule& rule = kHintRules[kHintIndex.order[k]];
+      if ((bits & rule.bits) == rule.bits) continue;
+      if (rule_matches_at(rule, s, at)) bits |= rule.bits;
     }
   }
   return bits;
