@@ -193,6 +193,8 @@ struct Frame {
   bool loose = false;         // kList
   bool ordered = false;       // kList
   uint32_t out_at_enter = 0;  // kList: output size when the list started
+  bool alternate = false;     // kList: uses "*" / ")" markers
+  bool after_stray = false;   // kList: content outside items was seen since the last item
   int8_t saved_item_state = 0;
   int item_break = 1;  // kItem, kList (break between items)
   int64_t next_number = 1;
@@ -312,6 +314,7 @@ class Renderer {
     }
     close_open_inlines();
     fragile_.clear();  // a line break follows them, so they close
+    deferred_pos_ = kNone;
     if (n > pending_break_) pending_break_ = n;
     hard_break_ = false;
   }
@@ -337,13 +340,15 @@ class Renderer {
   // space; then (for inline content) a block marker and the pending inline openers.
   // `next` is the class of the first character of the content that follows.
   void flush(bool block_level, CharClass next = CharClass::kPunct) {
-    if (!fragile_.empty()) {
+    if (!fragile_.empty() || deferred_pos_ != kNone) {
       bool pending_opener = false;
       for (size_t i = inline_base_; i < inline_.size(); ++i) {
         if (inline_[i].state == InlineState::kPending) pending_opener = true;
       }
       bool spaced = block_level || pending_break_ > 0 || pending_space_;
-      resolve_fragile(spaced ? CharClass::kSpace : pending_opener ? CharClass::kPunct : next);
+      CharClass after = spaced ? CharClass::kSpace : pending_opener ? CharClass::kPunct : next;
+      if (deferred_pos_ != kNone) resolve_deferred(spaced, after);
+      resolve_fragile(after);
     }
     if (pending_break_ > 0) {
       if (!out_.empty()) {
@@ -515,6 +520,7 @@ class Renderer {
 
   void close_inline(const Frame& f, const InlineEntry& e) {
     if (e.state != InlineState::kOpen) return;
+    if (deferred_pos_ != kNone) resolve_deferred(false, CharClass::kPunct);
     if (f.marker == Marker::kLink) {
       resolve_fragile(CharClass::kPunct);
       out_.append(closers_, f.closer_offset, f.closer_len);
@@ -615,12 +621,21 @@ class Renderer {
         break;
       case '*':
       case '~':
-        // A delimiter run surrounded by whitespace can neither open nor close emphasis.
-        escape = at_line_start || !(is_space(prev) && (next != '\0' && is_space(next)));
+        // A delimiter run surrounded by whitespace can neither open nor close emphasis. What
+        // follows the last character of a text node is decided when it is written.
+        if (!at_line_start && is_space(prev) && next == '\0') {
+          defer_escape(false);
+          break;
+        }
+        escape = at_line_start || !(is_space(prev) && is_space(next));
         break;
       case '_':
         // Intraword underscores never delimit emphasis (CommonMark 6.2).
-        escape = !(is_wordish(prev) && next != '\0' && is_wordish(next));
+        if (is_wordish(prev) && next == '\0') {
+          defer_escape(true);
+          break;
+        }
+        escape = !(is_wordish(prev) && is_wordish(next));
         break;
       case '[':
         escape = in_link_ > 0;
@@ -640,6 +655,22 @@ class Renderer {
     }
     if (escape) out_.push_back('\\');
     out_.push_back(c);
+  }
+
+  // Leaves the decision on escaping the character about to be written to the next flush:
+  // it is escaped when something other than whitespace follows directly (`word_ok`: other than
+  // whitespace or a word character).
+  void defer_escape(bool word_ok) {
+    deferred_pos_ = out_.size();
+    deferred_word_ok_ = word_ok;
+  }
+
+  void resolve_deferred(bool spaced, CharClass next) {
+    if (deferred_pos_ + 1 == out_.size() && !spaced &&
+        !(deferred_word_ok_ && next == CharClass::kWord)) {
+      out_.insert(deferred_pos_, 1, '\\');
+    }
+    deferred_pos_ = kNone;
   }
 
   // Whether "&" followed by [p, end) reads as a character reference ("&amp;", "&#38;").
@@ -896,11 +927,15 @@ class Renderer {
       }
     }
     if (pointy) buf.push_back('<');
-    for (char c : u) {
-      if (c == '\n' || c == '\r') {
-        continue;
+    const char* end = u.data() + u.size();
+    for (const char* p = u.data(); p < end; ++p) {
+      char c = *p;
+      if (c == '\n' || c == '\r') continue;
+      // Character references are decoded in destinations too (CommonMark 6.3).
+      if (c == '\\' || (pointy && (c == '<' || c == '>')) ||
+          (c == '&' && starts_entity(p + 1, end))) {
+        buf.push_back('\\');
       }
-      if (c == '\\' || (pointy && (c == '<' || c == '>'))) buf.push_back('\\');
       buf.push_back(c);
     }
     if (pointy) buf.push_back('>');
@@ -910,10 +945,13 @@ class Renderer {
     std::string t = str::collapse_whitespace(title);
     if (t.empty()) return;
     buf.append(" \"");
-    for (char c : t) {
+    const char* end = t.data() + t.size();
+    for (const char* p = t.data(); p < end; ++p) {
       // Backticks too: a code span binds tighter than the link around the title.
-      if (c == '"' || c == '\\' || c == '`') buf.push_back('\\');
-      buf.push_back(c);
+      if (*p == '"' || *p == '\\' || *p == '`' || (*p == '&' && starts_entity(p + 1, end))) {
+        buf.push_back('\\');
+      }
+      buf.push_back(*p);
     }
     buf.push_back('"');
   }
@@ -937,9 +975,13 @@ class Renderer {
     flush(false);
     out_.append("![");
     std::string alt = str::collapse_whitespace(e->attr_value("alt"));
-    for (char c : alt) {
-      // The alt text is inline content: brackets, code spans, emphasis and tags would be parsed.
-      if (c == '[' || c == ']' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<') {
+    const char* alt_end = alt.data() + alt.size();
+    for (const char* p = alt.data(); p < alt_end; ++p) {
+      // The alt text is inline content: brackets, code spans, emphasis, tags and character
+      // references would be parsed.
+      char c = *p;
+      if (c == '[' || c == ']' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' ||
+          (c == '&' && starts_entity(p + 1, alt_end))) {
         out_.push_back('\\');
       }
       out_.push_back(c);
@@ -1068,6 +1110,7 @@ class Renderer {
     hard_break_ = false;
     line_start_ = false;
     fragile_.clear();
+    deferred_pos_ = kNone;
     last_closer_end_ = kNone;  // markers never join across cells
     cell_start_ = static_cast<uint32_t>(out_.size());
   }
@@ -1077,6 +1120,7 @@ class Renderer {
     --single_line_;
     pending_space_ = false;
     fragile_.clear();  // " |" follows
+    deferred_pos_ = kNone;
     last_closer_end_ = kNone;
     if (plain_) return;
     if (column_ < limits::kMaxMarkdownTableColumns) {
@@ -1193,8 +1237,16 @@ class Renderer {
     inline_.push_back({static_cast<uint32_t>(frames_.size()), InlineState::kPending});
   }
 
+  // Content between list items would continue the previous item's paragraph.
+  void note_stray_list_content() {
+    if (frames_.empty() || frames_.back().kind != Kind::kList) return;
+    request_block_break(2);
+    frames_.back().after_stray = true;
+  }
+
   bool enter(const Node* n) {
     if (n->type == NodeType::kText) {
+      if (!str::trim(n->data).empty()) note_stray_list_content();
       on_text(n->data);
       return false;
     }
@@ -1203,6 +1255,7 @@ class Renderer {
     if (n->type == NodeType::kDocument || n->type == NodeType::kFragment) return push(f);
     if (n->type != NodeType::kElement) return false;
     if (is_skipped(n)) return false;
+    if (!n->is(Tag::kLi)) note_stray_list_content();
     if (n->ns != Namespace::kHtml) return push(f);
     switch (n->tag) {
       case Tag::kBr:
@@ -1384,8 +1437,16 @@ class Renderer {
     for (const Node* li = n->first_child; li != nullptr; li = li->next_sibling) {
       if (!li->is(Tag::kLi)) continue;
       ++items;
+      // Loose when an item holds a paragraph or several blocks: those are separated by blank
+      // lines, which makes the whole list loose in CommonMark (5.3) anyway.
+      int blocks = 0;
       for (const Node* c = li->first_child; c != nullptr && !f.loose; c = c->next_sibling) {
+        if (!c->is_element() || is_skipped(c)) continue;
         if (c->is(Tag::kP)) f.loose = true;
+        if (is_block(c) && !c->is(Tag::kUl) && !c->is(Tag::kOl) && !c->is(Tag::kMenu) &&
+            ++blocks >= 2) {
+          f.loose = true;
+        }
       }
     }
     f.item_break = f.loose ? 2 : 1;
@@ -1405,6 +1466,11 @@ class Renderer {
     bool needs_blank = f.ordered && f.next_number != 1;
     request_block_break(tight_parent && !needs_blank ? 1 : 2);
     f.out_at_enter = static_cast<uint32_t>(out_.size());
+    // Two lists in a row would merge into one (loose) list; a list that follows another list of
+    // the same kind at the same level switches its bullet ("-" / "*") or delimiter ("." / ")"),
+    // which starts a new list (CommonMark 5.3).
+    f.alternate = last_list_end_ == out_.size() && last_list_depth_ == containers_.size() &&
+                  last_list_ordered_ == f.ordered && !last_list_alternate_;
     return push(f);
   }
 
@@ -1432,8 +1498,11 @@ class Renderer {
     c.first_pending = true;
     // The first item also carries the break before its list.
     // Until an item has written something, an item also carries the break before its list.
+    // After content outside the items, the item starts a new paragraph-level block.
     bool first = list == nullptr || list->out_at_enter == out_.size();
     c.item_break = first ? std::max(pending_break_, f.item_break) : f.item_break;
+    if (list != nullptr && list->after_stray) c.item_break = 2;
+    if (list != nullptr) list->after_stray = false;
     if (list != nullptr && list->ordered) {
       int64_t number = list->next_number;
       int64_t value = 0;
@@ -1448,10 +1517,10 @@ class Renderer {
         number /= 10;
       } while (number > 0);
       while (len > 0) c.marker[c.marker_len++] = digits[--len];
-      c.marker[c.marker_len++] = '.';
+      c.marker[c.marker_len++] = list->alternate ? ')' : '.';
       c.marker[c.marker_len++] = ' ';
     } else {
-      c.marker[c.marker_len++] = '-';
+      c.marker[c.marker_len++] = list != nullptr && list->alternate ? '*' : '-';
       c.marker[c.marker_len++] = ' ';
     }
     containers_.push_back(c);
@@ -1488,11 +1557,18 @@ class Renderer {
       case Kind::kHeading:
         --single_line_;
         fragile_.clear();  // the line ends here
+        deferred_pos_ = kNone;
         if (heading_content_start_ != kNone) escape_closing_hashes();
         heading_content_start_ = kNone;
         request_block_break(2);
         break;
       case Kind::kList:
+        if (out_.size() != f.out_at_enter) {
+          last_list_end_ = out_.size();
+          last_list_depth_ = containers_.size();
+          last_list_ordered_ = f.ordered;
+          last_list_alternate_ = f.alternate;
+        }
         if (item_state_ != kNoItem) {
           request_block_break(1);
           after_list_serial_ = item_serial_;
@@ -1560,9 +1636,15 @@ class Renderer {
   std::string_view block_marker_;
   uint32_t block_marker_frame_ = kNone;
   uint32_t heading_content_start_ = kNone;
-  size_t bracket_pos_ = kNone;  // a "]" written last in a text node, not escaped
+  size_t bracket_pos_ = kNone;   // a "]" written last in a text node, not escaped
+  size_t deferred_pos_ = kNone;  // see defer_escape
+  bool deferred_word_ok_ = false;
   size_t last_closer_end_ = kNone;
   uint32_t last_closer_open_pos_ = 0;
+  size_t last_list_end_ = kNone;  // where the last list ended, its level and kind
+  size_t last_list_depth_ = 0;
+  bool last_list_ordered_ = false;
+  bool last_list_alternate_ = false;
   size_t run_start_ = 0;  // the delimiter run (emphasis markers) written last
   size_t run_end_ = kNone;
   std::vector<FragileSpan> fragile_;
