@@ -54,6 +54,8 @@ bool is_never_content(const Node* e) {
     case Tag::kSource:
     case Tag::kTrack:
     case Tag::kDialog:
+    case Tag::kRp:  // ruby fallback parentheses, not rendered where ruby is supported
+    case Tag::kRt:  // ruby annotations (readings) sit above the text, they are not part of it
       return true;
     default:
       return is_hidden(e);
@@ -136,6 +138,11 @@ constexpr HintRule kHintRules[] = {
     {"tags", Match::kWord, kBoiler},
     {"tagcloud", Match::kWord, kBoiler},
     {"print", Match::kWord, kBoiler},
+    {"rating", Match::kWordPrefix, kBoiler},
+    {"next", Match::kWord, kChrome},
+    {"prev", Match::kWord, kChrome},
+    {"utility", Match::kWord, kHintMeta | kHintNegative},
+    {"licen", Match::kSubstring, kHintMeta | kHintNegative},
     {"footer", Match::kSubstring, kChrome},
     {"header", Match::kSubstring, kChrome},
     {"masthead", Match::kSubstring, kChrome},
@@ -155,7 +162,6 @@ constexpr HintRule kHintRules[] = {
     {"community", Match::kSubstring, kChrome},
     {"contact", Match::kSubstring, kHintNegative},
     {"shopping", Match::kSubstring, kHintNegative},
-    {"media", Match::kWord, kHintNegative},
     {"scroll", Match::kSubstring, kHintNegative},
     {"date", Match::kWordPrefix, kHintMeta | kHintNegative},
     {"time", Match::kWord, kHintMeta | kHintNegative},
@@ -751,8 +757,9 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   constexpr uint32_t kManyCommas = 10;
   if (in.commas >= kManyCommas) return false;
   // A negative score from a list's tag alone says nothing; with a negative class it does.
+  constexpr uint32_t kFewParagraphs = 2;
   if ((in.hints & kHintNegative) != 0 && in.scored && in.score < 0 &&
-      in.chars * 2 < content_chars) {
+      in.paragraphs <= kFewParagraphs && in.chars * 2 < content_chars) {
     return true;
   }
   if ((in.hints & kHintPositive) == 0 && ld > 0.33f && unlinked < 200) return true;
