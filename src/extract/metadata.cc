@@ -248,6 +248,30 @@ std::string prefer_heading(const std::string& title, const std::vector<std::stri
   return title;
 }
 
+std::string site_from_title(std::string_view full, std::string_view title) {
+  if (full.size() <= title.size()) return {};
+  for (std::string_view sep : kTitleSeparators) {
+    std::string_view rest;
+    if (full.substr(0, title.size()) == title && full.substr(title.size(), sep.size()) == sep) {
+      rest = full.substr(title.size() + sep.size());
+    } else if (full.size() >= title.size() + sep.size() &&
+               full.substr(full.size() - title.size()) == title &&
+               full.substr(full.size() - title.size() - sep.size(), sep.size()) == sep) {
+      rest = full.substr(0, full.size() - title.size() - sep.size());
+    } else {
+      continue;
+    }
+    rest = str::trim(rest);
+    bool one_part = true;
+    for (std::string_view other : kTitleSeparators)
+      one_part = one_part && rest.find(other) == rest.npos;
+    size_t words = word_count(rest);
+    if (one_part && words >= 1 && words <= 4) return std::string(rest);
+    return {};
+  }
+  return {};
+}
+
 std::string clean_title_impl(std::string_view raw, std::string_view raw_site, bool guess) {
   std::string title = str::collapse_whitespace(raw);
   std::string site = str::collapse_whitespace(raw_site);
@@ -330,6 +354,60 @@ bool has_rel(const Node* n, std::string_view token) {
   return false;
 }
 
+// Words in class and id values that the heuristics below look for, found in one pass per
+// element (the scan visits every element, so this is the hot path).
+enum Hint : uint32_t {
+  kHintByline = 1 << 0,
+  kHintAuthor = 1 << 1,  // "author", and "autor" (de/es/pt/pl…), "auteur" (fr)
+  kHintBreadcrumb = 1 << 2,
+  kHintDate = 1 << 3,  // "date", "published"
+  kHintUpdate = 1 << 4,
+  // Regions whose bylines and dates are not the article's.
+  kHintComment = 1 << 5,
+  kHintSidebar = 1 << 6,
+  kHintWidget = 1 << 7,
+  kHintRelated = 1 << 8,
+  kHintNav = 1 << 9,
+  kHintCurrent = 1 << 10,  // "current-date": today's date in a page header
+  kHintBio = 1 << 11,
+};
+
+uint32_t hints_in(std::string_view value) {
+  struct Word {
+    std::string_view text;
+    uint32_t hint;
+  };
+  static constexpr Word kWords[] = {
+      {"byline", kHintByline},   {"author", kHintAuthor},         {"autor", kHintAuthor},
+      {"auteur", kHintAuthor},   {"breadcrumb", kHintBreadcrumb}, {"date", kHintDate},
+      {"published", kHintDate},  {"update", kHintUpdate},         {"comment", kHintComment},
+      {"sidebar", kHintSidebar}, {"widget", kHintWidget},         {"related", kHintRelated},
+      {"nav", kHintNav},         {"current", kHintCurrent},       {"bio", kHintBio},
+  };
+  uint32_t mask = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    char c = str::to_lower(value[i]);
+    if (c != 'a' && c != 'b' && c != 'c' && c != 'd' && c != 'n' && c != 'p' && c != 'r' &&
+        c != 's' && c != 'u' && c != 'w') {
+      continue;
+    }
+    for (const Word& w : kWords) {
+      if (w.text[0] != c || w.text.size() > value.size() - i) continue;
+      size_t k = 1;
+      while (k < w.text.size() && str::to_lower(value[i + k]) == w.text[k]) ++k;
+      if (k == w.text.size()) mask |= w.hint;
+    }
+  }
+  return mask;
+}
+
+uint32_t hints_of(const Node* n) {
+  uint32_t mask = 0;
+  if (const html::Attribute* a = n->attr("class")) mask |= hints_in(a->value);
+  if (const html::Attribute* a = n->attr("id")) mask |= hints_in(a->value);
+  return mask;
+}
+
 bool class_or_id_contains(const Node* n, std::string_view lower_needle) {
   return contains_lower(n->attr_value("class"), lower_needle) ||
          contains_lower(n->attr_value("id"), lower_needle);
@@ -347,6 +425,17 @@ bool inside(const Node* n, std::initializer_list<Tag> tags,
     for (std::string_view h : hints) {
       if (class_or_id_contains(p, h)) return true;
     }
+  }
+  return false;
+}
+
+// Whether `n` or an ancestor is <nav>, <footer> or <aside>, or has a class/id with one of the
+// `hints`. Bounded by the tree depth (limits::kMaxDomDepth).
+bool inside_region(const Node* n, uint32_t hints) {
+  for (const Node* p = n; p != nullptr; p = p->parent) {
+    if (!p->is_element()) continue;
+    if (p->is(Tag::kNav) || p->is(Tag::kFooter) || p->is(Tag::kAside)) return true;
+    if (p->attr_count != 0 && (hints_of(p) & hints) != 0) return true;
   }
   return false;
 }
@@ -453,14 +542,12 @@ void read_time(const Node* n, PageScan& scan) {
 // Date candidates from markup without machine-readable dates: a short element whose class or id
 // names a date ("date", "post-date", "entry-date", "published"), away from navigation (where a
 // "current date" shows today), comments and sidebars.
-void read_date_element(const Node* n, PageScan& scan) {
-  if (!scan.date_element.empty() || n->is(Tag::kTime) || n->is(Tag::kBody) || n->is(Tag::kHtml)) {
-    return;
-  }
-  if (!class_or_id_contains(n, "date") && !class_or_id_contains(n, "published")) return;
-  if (class_or_id_contains(n, "update") || ++scan.date_attempts > kMaxBylineAttempts) return;
-  if (inside(n, {Tag::kNav, Tag::kFooter, Tag::kAside},
-             {"comment", "sidebar", "widget", "related", "nav", "current"})) {
+void read_date_element(const Node* n, uint32_t hints, PageScan& scan) {
+  if ((hints & kHintDate) == 0 || (hints & kHintUpdate) != 0 || !scan.date_element.empty()) return;
+  if (n->is(Tag::kTime) || n->is(Tag::kBody) || n->is(Tag::kHtml)) return;
+  if (++scan.date_attempts > kMaxBylineAttempts) return;
+  if (inside_region(
+          n, kHintComment | kHintSidebar | kHintWidget | kHintRelated | kHintNav | kHintCurrent)) {
     return;
   }
   std::string text = collapsed_text(n, 128);
@@ -492,14 +579,13 @@ std::string date_from_url_path(std::string_view path) {
 
 // Byline candidates: elements whose class or id names a byline or author (generic hints), away
 // from comments, sidebars and navigation.
-void read_byline(const Node* n, PageScan& scan) {
-  bool strong = scan.byline_strong.empty() && class_or_id_contains(n, "byline");
-  bool weak = !strong && scan.byline_weak.empty() && class_or_id_contains(n, "author");
+void read_byline(const Node* n, uint32_t hints, PageScan& scan) {
+  bool strong = scan.byline_strong.empty() && (hints & kHintByline) != 0;
+  bool weak = !strong && scan.byline_weak.empty() && (hints & kHintAuthor) != 0;
   if (!strong && !weak) return;
   if (++scan.byline_attempts > kMaxBylineAttempts) return;
   if (n->is(Tag::kHtml) || n->is(Tag::kBody) || n->is(Tag::kArticle) || n->is(Tag::kMain)) return;
-  if (inside(n, {Tag::kNav, Tag::kFooter, Tag::kAside},
-             {"comment", "sidebar", "widget", "related", "bio"})) {
+  if (inside_region(n, kHintComment | kHintSidebar | kHintWidget | kHintRelated | kHintBio)) {
     return;
   }
   // A byline block often wraps the name in rel=author or itemprop=name; prefer that.
@@ -564,8 +650,8 @@ bool is_logo_heading(const Node* h) {
   return in_header;
 }
 
-bool is_breadcrumb_container(const Node* n) {
-  return class_or_id_contains(n, "breadcrumb") ||
+bool is_breadcrumb_container(const Node* n, uint32_t hints) {
+  return (hints & kHintBreadcrumb) != 0 ||
          contains_lower(n->attr_value("aria-label"), "breadcrumb");
 }
 
@@ -683,9 +769,10 @@ PageScan scan_page(const html::Document& doc) {
     }
     read_itemprops(n, scan);
     if (n->tag != Tag::kHead && n->tag != Tag::kMeta && n->tag != Tag::kLink) {
-      read_byline(n, scan);
-      read_date_element(n, scan);
-      if (!scan.crumbs_done && is_breadcrumb_container(n) && !n->is(Tag::kBody) &&
+      uint32_t hints = n->attr_count == 0 ? 0 : hints_of(n);
+      read_byline(n, hints, scan);
+      read_date_element(n, hints, scan);
+      if (!scan.crumbs_done && is_breadcrumb_container(n, hints) && !n->is(Tag::kBody) &&
           !n->is(Tag::kHtml)) {
         read_breadcrumbs(n, scan);
         n = html::next_skipping_children(n, root);
@@ -1073,6 +1160,13 @@ Metadata extract_metadata(const html::Document& doc, const url::Url* page_url) {
   std::string page_name = ld_text(page["headline"], ld);
   offer_title(!page_name.empty() ? page_name : ld_text(page["name"], ld), true);
   if (!scan.headings.empty()) offer_title(scan.headings.front(), false);
+
+  // No declared site name: what <title> adds to the chosen title ("Title | Site"), when that is
+  // one short part.
+  if (md.site_name.empty() && scan.title != nullptr && !md.title.empty()) {
+    md.site_name =
+        site_from_title(str::collapse_whitespace(html::text_content(scan.title)), md.title);
+  }
 
   // Byline: the first usable name that is not just the site's own name.
   auto offer_byline = [&](std::string_view candidate) {
