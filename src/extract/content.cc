@@ -257,14 +257,27 @@ uint16_t element_hints(const Node* e, std::string& scratch) {
   // Long class lists (utility CSS) carry no more signal after the first few hundred bytes.
   constexpr size_t kMaxHintBytes = 256;
   scratch.clear();
-  for (char c : cls.substr(0, kMaxHintBytes)) scratch.push_back(str::to_lower(c));
-  scratch.push_back(' ');
+  // Class names are lower-cased token by token. State modifiers describe what a block contains
+  // or offers, not what it is: BEM "block--has-ads" keeps "block", and tokens like
+  // "has-sidebar", "with-comments", "no-share" are skipped.
+  size_t classes = 0;
+  for (std::string_view token : str::split_whitespace(cls.substr(0, kMaxHintBytes))) {
+    ++classes;
+    if (str::istarts_with(token, "has-") || str::istarts_with(token, "has_") ||
+        str::istarts_with(token, "with-") || str::istarts_with(token, "no-")) {
+      continue;
+    }
+    size_t modifier = token.find("--has-");
+    if (modifier != std::string_view::npos && modifier > 0) token = token.substr(0, modifier);
+    for (char c : token) scratch.push_back(str::to_lower(c));
+    scratch.push_back(' ');
+  }
   for (char c : id.substr(0, kMaxHintBytes)) scratch.push_back(str::to_lower(c));
   uint16_t bits = match_hints(scratch);
   // A long generated class list (CMS post classes: "post type-post tag-sharing category-ads …")
   // names taxonomy terms, not the element's role: keep only its content-wrapper words.
   constexpr size_t kMaxRoleClasses = 5;
-  if (str::split_whitespace(cls).size() > kMaxRoleClasses) {
+  if (classes > kMaxRoleClasses) {
     bits &= kHintMaybe | kHintPositive | kHintHidden;
   }
   return bits;
