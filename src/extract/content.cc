@@ -431,6 +431,7 @@ class Extractor {
   }
 
   bool in_body_hint(const Node* block) const;
+  int32_t nearest_main(int32_t i) const;
 
   html::Document& doc_;
   std::string body_hint_;  // whitespace-collapsed articleBody hint; empty when unusable
@@ -629,6 +630,14 @@ void Extractor::score_paragraphs() {
   }
 }
 
+// The nearest article/main/articleBody element at or above `i`, or -1.
+int32_t Extractor::nearest_main(int32_t i) const {
+  for (; i > 0; i = infos_[static_cast<size_t>(i)].parent) {
+    if (is_semantic_main(infos_[static_cast<size_t>(i)].node)) return i;
+  }
+  return -1;
+}
+
 int32_t Extractor::pick_top() {
   int32_t top = -1;
   for (size_t i = 0; i < infos_.size(); ++i) {
@@ -641,6 +650,26 @@ int32_t Extractor::pick_top() {
   if (top < 0) return top;
   const float best = infos_[static_cast<size_t>(top)].score;
   if (best <= 0) return top;
+
+  // Pages that append further articles as the reader scrolls repeat the article markup; the
+  // page's own article is the first of them, whichever scores best.
+  {
+    const Info& t = infos_[static_cast<size_t>(top)];
+    std::string_view cls = t.node->attr_value("class");
+    if (!cls.empty()) {
+      for (size_t i = 1; i < static_cast<size_t>(top); ++i) {
+        const Info& in = infos_[i];
+        if (!in.scored || in.in_boiler || in.end > static_cast<uint32_t>(top)) continue;
+        if (in.node->tag != t.node->tag || in.node->attr_value("class") != cls) continue;
+        if (in.score * 2 < best) continue;
+        // Sections of one article share its article element; repeated articles each have one.
+        int32_t a = nearest_main(static_cast<int32_t>(i));
+        if (a < 0 || a == nearest_main(top)) continue;
+        top = static_cast<int32_t>(i);
+        break;
+      }
+    }
+  }
 
   // Several near-best candidates inside one ancestor: the article is split (e.g. by ads) and
   // that ancestor holds all of it.
