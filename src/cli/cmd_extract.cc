@@ -1,82 +1,196 @@
-// `riptide extract [FILE|-] [--url URL] [--format json|text]`: decode, parse and extract a page.
-// For now the content is the page's visible text (the `full` mode); article scoring, Markdown and
-// metadata arrive with the extraction engine (src/extract/).
+// `riptide extract [FILE|-]... [--url URL] [--mode article|full|metadata|custom] [--selector S]...
+// [--format json|markdown|text|jsonl]`: decode, parse and extract pages (src/extract/extractor.h).
+// One file (or standard input) prints one record; `--format jsonl FILE...` prints one JSON line
+// per file, each with its file name and stats, or {"file", "error": {code, message}} for a file
+// that fails (the others are still processed and the exit code becomes 1).
+// Exit codes: 0 success, 1 a file could not be read or extracted, 2 invalid arguments (unknown
+// mode "unsupported_mode", invalid selector, several files without jsonl).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/extract_json.h"
 #include "cli/io.h"
 #include "core/strings.h"
-#include "extract/visible_text.h"
+#include "extract/extractor.h"
 #include "fetch/charset.h"
-#include "html/parser.h"
+#include "html/selector.h"
+#include "lang/detect.h"
 
 namespace riptide::cli {
+
+Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
+                                      const extract::Options& options) {
+  Result<std::string> utf8 = fetch::decode_html(bytes);
+  if (!utf8.ok()) return utf8.error();
+  auto start = std::chrono::steady_clock::now();
+  Result<extract::Record> record = extractor.extract(*utf8, options);
+  if (!record.ok()) return record;
+  // CLD2 reads the extracted text; in metadata mode there is no body, so it reads what the page
+  // says about itself.
+  std::string sample = record->text;
+  if (options.mode == extract::Mode::kMetadata) {
+    sample = record->title + "\n\n" + record->description;
+  }
+  lang::Detection detected = lang::detect(sample, record->language);
+  record->language = lang::choose_language(record->language, detected);
+  record->stats.time_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return record;
+}
+
+nlohmann::ordered_json record_to_json(const extract::Record& r) {
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+  for (const extract::Link& l : r.links) {
+    links.push_back({{"url", l.url},
+                     {"text", l.text},
+                     {"nofollow", l.nofollow},
+                     {"ugc", l.ugc},
+                     {"sponsored", l.sponsored},
+                     {"hreflang", l.hreflang}});
+  }
+  nlohmann::ordered_json media = nlohmann::ordered_json::array();
+  for (const extract::Media& m : r.media) {
+    media.push_back(
+        {{"url", m.url}, {"kind", std::string(extract::media_kind_name(m.kind))}, {"alt", m.alt}});
+  }
+  nlohmann::ordered_json out;
+  out["url"] = r.url;
+  out["title"] = r.title;
+  out["byline"] = r.byline;
+  out["published"] = r.published;
+  out["site_name"] = r.site_name;
+  out["description"] = r.description;
+  out["language"] = r.language;
+  out["markdown"] = r.markdown;
+  out["text"] = r.text;
+  out["html"] = r.html;
+  out["links"] = std::move(links);
+  out["media"] = std::move(media);
+  out["categories"] = r.categories;
+  out["word_count"] = r.word_count;
+  out["reading_time"] = r.reading_time;
+  out["quality_score"] = r.quality_score;
+  out["stats"] = {{"time_ms", r.stats.time_ms},
+                  {"input_bytes", r.stats.input_bytes},
+                  {"nodes", r.stats.nodes},
+                  {"memory_pages", r.stats.memory_pages},
+                  {"limits", r.stats.limits}};
+  return out;
+}
+
+nlohmann::ordered_json error_to_json(const Error& error) {
+  return {{"code", std::string(error_code_name(error.code()))}, {"message", error.message()}};
+}
 
 namespace {
 
 struct ExtractArgs {
-  std::string file = "-";
+  std::vector<std::string> files;
   std::string url;
+  std::string mode = "article";
+  std::vector<std::string> selectors;
   std::string format = "json";
 };
 
-size_t count_words(std::string_view text) {
-  return str::split_whitespace(text).size();
+// Strings are valid UTF-8 by construction, but a file name echoed back may not be; replace
+// rather than throw.
+std::string dump(const nlohmann::ordered_json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void print(const std::string& s) {
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+int run_jsonl(const ExtractArgs& args, const extract::Options& options) {
+  extract::Extractor extractor;
+  int exit_code = 0;
+  std::vector<std::string> files = args.files.empty() ? std::vector<std::string>{"-"} : args.files;
+  for (const std::string& file : files) {
+    nlohmann::ordered_json line;
+    line["file"] = file;
+    Result<std::string> bytes = read_input(file);
+    Result<extract::Record> record = bytes.ok() ? extract_bytes(extractor, *bytes, options)
+                                                : Result<extract::Record>(bytes.error());
+    if (record.ok()) {
+      nlohmann::ordered_json json = record_to_json(*record);
+      for (auto& [key, value] : json.items()) line[key] = std::move(value);
+    } else {
+      line["error"] = error_to_json(record.error());
+      exit_code = 1;
+    }
+    print(dump(line, -1));
+  }
+  return exit_code;
 }
 
 int run_extract(const ExtractArgs& args) {
-  auto bytes = read_input(args.file);
+  extract::Options options;
+  if (!extract::parse_mode(args.mode, &options.mode)) {
+    std::fprintf(stderr,
+                 "riptide extract: unsupported_mode: unknown mode \"%s\" (expected article, "
+                 "full, metadata or custom)\n",
+                 args.mode.c_str());
+    return 2;
+  }
+  if (options.mode == extract::Mode::kCustom && args.selectors.empty()) {
+    std::fprintf(stderr, "riptide extract: --mode custom needs at least one --selector\n");
+    return 2;
+  }
+  if (options.mode != extract::Mode::kCustom && !args.selectors.empty()) {
+    std::fprintf(stderr, "riptide extract: --selector needs --mode custom\n");
+    return 2;
+  }
+  // Selectors are checked before any file is read so a typo is reported once, as a usage error.
+  for (const std::string& selector : args.selectors) {
+    auto parsed = html::parse_selector_list(selector);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "riptide extract: invalid selector \"%s\": %s\n", selector.c_str(),
+                   parsed.error().message().c_str());
+      return 2;
+    }
+  }
+  options.url = args.url;
+  options.selectors = args.selectors;
+  options.include_html = args.format == "json" || args.format == "jsonl";
+
+  if (args.format == "jsonl") return run_jsonl(args, options);
+  if (args.files.size() > 1) {
+    std::fprintf(stderr, "riptide extract: several files need --format jsonl\n");
+    return 2;
+  }
+  std::string file = args.files.empty() ? "-" : args.files[0];
+  Result<std::string> bytes = read_input(file);
   if (!bytes.ok()) {
     std::fprintf(stderr, "riptide extract: %s\n", bytes.error().message().c_str());
     return 1;
   }
-  auto start = std::chrono::steady_clock::now();
-  fetch::DetectedEncoding encoding = fetch::detect_encoding(*bytes);
-  auto utf8 = fetch::to_utf8(*bytes, encoding.encoding);
-  if (!utf8.ok()) {
-    std::fprintf(stderr, "riptide extract: %s: %s\n", args.file.c_str(),
-                 utf8.error().to_string().c_str());
+  extract::Extractor extractor;
+  Result<extract::Record> record = extract_bytes(extractor, *bytes, options);
+  if (!record.ok()) {
+    std::fprintf(stderr, "riptide extract: %s: %s\n", file.c_str(),
+                 record.error().to_string().c_str());
     return 1;
   }
-  html::Parser parser;
-  html::Document doc;
-  Status parsed = parser.parse(*utf8, doc);
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "riptide extract: %s: %s\n", args.file.c_str(),
-                 parsed.error().to_string().c_str());
+  if (args.format == "markdown") {
+    print(record->markdown);
+  } else if (args.format == "text") {
+    print(record->text);
+  } else {
+    print(dump(record_to_json(*record), 2));
+  }
+  if (std::fflush(stdout) != 0) {
+    std::fprintf(stderr, "riptide extract: cannot write output\n");
     return 1;
   }
-  std::string text = extract::visible_text(doc.body() != nullptr ? doc.body() : doc.root());
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-
-  if (args.format == "text") {
-    std::printf("%s\n", text.c_str());
-    return 0;
-  }
-  std::string language;
-  if (html::Node* root = doc.html_element()) language = std::string(root->attr_value("lang"));
-  nlohmann::ordered_json out = {
-      {"url", args.url},
-      {"title", str::collapse_whitespace(doc.title())},
-      {"language", language},
-      {"mode", "full"},
-      {"text", text},
-      {"word_count", count_words(text)},
-      {"stats",
-       {{"input_bytes", bytes->size()},
-        {"encoding", std::string(fetch::encoding_name(encoding.encoding))},
-        {"nodes", doc.node_count},
-        {"time_ms", ms},
-        {"limits", doc.limits.describe()}}},
-  };
-  std::printf("%s\n",
-              out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   return 0;
 }
 
@@ -84,11 +198,21 @@ int run_extract(const ExtractArgs& args) {
 
 void register_extract(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ExtractArgs>();
-  auto* cmd = app.add_subcommand("extract", "Extract a page's content as JSON or text");
-  cmd->add_option("file", args->file, "HTML file, or - for standard input")->default_val("-");
-  cmd->add_option("--url", args->url, "The page's URL (base for links)");
+  auto* cmd = app.add_subcommand(
+      "extract", "Extract a page's main content and metadata as JSON, Markdown or text");
+  cmd->add_option("files", args->files,
+                  "HTML file(s), or - for standard input (the default); several need "
+                  "--format jsonl");
+  cmd->add_option("--url", args->url, "The page's URL (base for links and media)");
+  cmd->add_option("--mode", args->mode,
+                  "article (main content), full (all visible content), metadata (no body) or "
+                  "custom (--selector matches)")
+      ->default_val("article");
+  cmd->add_option("--selector", args->selectors,
+                  "CSS selector for --mode custom; repeat for a union in document order")
+      ->allow_extra_args(false);
   cmd->add_option("--format", args->format, "Output format")
-      ->check(CLI::IsMember({"json", "text"}))
+      ->check(CLI::IsMember({"json", "markdown", "text", "jsonl"}))
       ->default_val("json");
   cmd->callback([args, &exit_code] { exit_code = run_extract(*args); });
 }

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string_view>
+
+#include "core/result.h"
+#include "extract/extractor.h"
+#include "extract/record.h"
+
+// The host side of `riptide extract`, shared by the CLI and the golden tests: decode the bytes,
+// extract, confirm the language with CLD2, and write the record as JSON.
+namespace riptide::cli {
+
+// Decodes `bytes` (HTML encoding sniffing, fetch::decode_html), runs `extractor`, fills
+// stats.time_ms (decode excluded: parse + extract + language detection) and settles `language`
+// with lang::choose_language on the record's text (title and description in metadata mode).
+Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
+                                      const extract::Options& options);
+
+// The record as a JSON object with record.h's field names, in record.h's order; links as
+// {url, text, nofollow, ugc, sponsored, hreflang}, media as {url, kind, alt}, stats as
+// {time_ms, input_bytes, nodes, memory_pages, limits}.
+nlohmann::ordered_json record_to_json(const extract::Record& record);
+
+// {"code": "resource_limit", "message": "..."}
+nlohmann::ordered_json error_to_json(const Error& error);
+
+}  // namespace riptide::cli
