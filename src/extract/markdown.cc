@@ -299,6 +299,10 @@ class Renderer {
     while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\n' || out_.back() == '\t')) {
       out_.pop_back();
     }
+    // A text table row whose first cells are empty starts with tabs.
+    size_t lead = 0;
+    while (lead < out_.size() && (out_[lead] == '\t' || out_[lead] == '\n')) ++lead;
+    out_.erase(0, lead);
   }
 
  private:
@@ -351,9 +355,9 @@ class Renderer {
       resolve_fragile(after);
     }
     if (pending_break_ > 0) {
+      trim_trailing_spaces();
       if (!out_.empty()) {
         int n = effective_break();
-        trim_trailing_spaces();
         if (n == 1 && hard_break_ && !plain_) out_.push_back('\\');
         out_.push_back('\n');
         if (n >= 2) {
