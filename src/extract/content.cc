@@ -8,13 +8,6 @@
 #include "core/strings.h"
 #include "extract/visible_text.h"
 
-#ifdef RIPTIDE_CONTENT_TRACE
-#include <cstdio>
-#define TRACE(...) std::fprintf(stderr, __VA_ARGS__)
-#else
-#define TRACE(...) (void)0
-#endif
-
 namespace riptide::extract {
 
 using html::Node;
@@ -888,12 +881,6 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
     const Info& root = infos_[static_cast<size_t>(r)];
     for (uint32_t i = static_cast<uint32_t>(r) + 1; i < root.end;) {
       if (remove_in_content(static_cast<int32_t>(i), content_chars)) {
-        TRACE("remove %u [%s] <%.*s class=%.*s> chars %u ld %.2f\n", i,
-              html::text_content(infos_[i].node).c_str(),
-              static_cast<int>(infos_[i].node->name.size()), infos_[i].node->name.data(),
-              static_cast<int>(infos_[i].node->attr_value("class").size()),
-              infos_[i].node->attr_value("class").data(), infos_[i].chars,
-              static_cast<double>(link_density(infos_[i])));
         Node* label = infos_[i].node->prev_sibling;
         while (label != nullptr && !label->is_element() && !has_text(label)) {
           label = label->prev_sibling;
@@ -985,25 +972,6 @@ ContentResult Extractor::article(const ContentOptions& options) {
   classify();
   score_paragraphs();
   int32_t top = pick_top();
-#ifdef RIPTIDE_CONTENT_TRACE
-  for (size_t i = 0; i < infos_.size(); ++i) {
-    const Info& in = infos_[i];
-    if (in.boiler && in.chars > 300) {
-      TRACE("boiler %zu <%.*s class=%.*s> chars %u paragraphs %u hints %x\n", i,
-            static_cast<int>(in.node->name.size()), in.node->name.data(),
-            static_cast<int>(in.node->attr_value("class").size()),
-            in.node->attr_value("class").data(), in.chars, in.paragraphs, in.hints);
-    }
-    if (!in.scored || in.score < 5) continue;
-    TRACE("cand %zu <%.*s class=%.*s id=%.*s> score %.1f chars %u ld %.2f boiler %d/%d%s\n", i,
-          static_cast<int>(in.node->name.size()), in.node->name.data(),
-          static_cast<int>(in.node->attr_value("class").size()),
-          in.node->attr_value("class").data(), static_cast<int>(in.node->attr_value("id").size()),
-          in.node->attr_value("id").data(), static_cast<double>(in.score), in.chars,
-          static_cast<double>(link_density(in)), in.boiler, in.in_boiler,
-          static_cast<int32_t>(i) == top ? " TOP" : "");
-  }
-#endif
 
   std::vector<int32_t> roots;
   uint32_t content_chars = 0;
