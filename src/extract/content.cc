@@ -130,7 +130,6 @@ constexpr HintRule kHintRules[] = {
     {"adsbygoogle", Match::kWord, kBoiler},
     {"tags", Match::kWord, kBoiler},
     {"tagcloud", Match::kWord, kBoiler},
-    {"print", Match::kWord, kBoiler},
     {"rating", Match::kWordPrefix, kBoiler},
     {"next", Match::kWord, kChrome},
     {"prev", Match::kWord, kChrome},
@@ -512,8 +511,12 @@ void Extractor::classify() {
     bool chrome = e->is(Tag::kNav) || e->is(Tag::kAside) || e->is(Tag::kFooter) ||
                   (e->is(Tag::kHeader) && !parent.in_main) || e->is(Tag::kMenu) ||
                   role_is_chrome(e->attr_value("role"));
+    // Page-chrome words on table parts and list items name a component ("table-header",
+    // "menu-item" of a recipe card), never a page region.
+    const bool component = e->is(Tag::kTable) || e->is(Tag::kTbody) || e->is(Tag::kThead) ||
+                           e->is(Tag::kTr) || e->is(Tag::kTd) || e->is(Tag::kTh) || e->is(Tag::kLi);
     bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 ||
-                  ((in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
+                  (!component && (in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
     bool boiler = (chrome || hinted) && !in.has_main;
     // Page-chrome words on a region holding most of the page's paragraphs are a theme's naming
     // habit (elementor-widget, site-header-wrap), not a verdict.
