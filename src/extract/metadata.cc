@@ -25,6 +25,8 @@ namespace {
 constexpr size_t kMaxBylineBytes = 120;
 // Category and breadcrumb labels longer than this are sentences, not labels.
 constexpr size_t kMaxCategoryBytes = 100;
+// Breadcrumb items of more words than this name the current page (its headline), not a section.
+constexpr size_t kMaxCrumbWords = 6;
 // Objects collected from all JSON-LD blocks of a page.
 constexpr size_t kMaxJsonLdObjects = 2048;
 // Byline candidates examined per page (each costs a bounded text walk).
@@ -1094,7 +1096,7 @@ void add_ld_breadcrumbs(json::Value list, const JsonLd& ld, const url::Url* base
                    [](const Item& a, const Item& b) { return a.position < b.position; });
   for (size_t i = 0; i < items.size(); ++i) {
     if (i == 0 && is_home_crumb(items[i].name, items[i].href, base)) continue;
-    categories.add(items[i].name);
+    if (word_count(items[i].name) <= kMaxCrumbWords) categories.add(items[i].name);
   }
 }
 
@@ -1275,7 +1277,7 @@ Metadata extract_metadata(const html::Document& doc, const url::Url* page_url) {
   if (ld.breadcrumbs().exists()) add_ld_breadcrumbs(ld.breadcrumbs(), ld, page_url, categories);
   for (size_t i = 0; i < scan.crumbs.size(); ++i) {
     if (i == 0 && is_home_crumb(scan.crumbs[i].text, scan.crumbs[i].href, page_url)) continue;
-    categories.add(scan.crumbs[i].text);
+    if (word_count(scan.crumbs[i].text) <= kMaxCrumbWords) categories.add(scan.crumbs[i].text);
   }
   labels.clear();
   ld_labels(article["keywords"], true, labels);

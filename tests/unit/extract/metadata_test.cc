@@ -391,6 +391,10 @@ TEST(MetadataTest, HtmlBreadcrumbVariants) {
        "<div id=breadcrumb><a href=/>Start</a> &gt; <a href=/a>Alpha</a> &gt; "
        "<a href=/a/b>Beta</a></div>",
        {"Alpha", "Beta"}},
+      {"current page headline is not a category",
+       "<ol class=breadcrumb><li><a href=/n>News</a></li><li>Current page: Town hall burns "
+       "down after the storm</li></ol>",
+       {"News"}},
       {"root link without home word",
        "<div class=breadcrumb><a href=\"https://example.com/\">Example</a> / "
        "<a href=/a>Culture</a></div>",
