@@ -55,7 +55,8 @@ std::string to_markdown(const html::Node* root, const RenderOptions& options = {
 // their own lines without markers, table rows on their own lines with cells separated by a tab.
 // Only whitespace is ever inserted between pieces of running text (a quality metric searches
 // annotated text as substrings after whitespace normalisation), and inline elements flow
-// without spaces added or lost. Images, alt text and link targets are not text.
+// without spaces added or lost. Images, alt text and link targets are not text. No leading line
+// breaks and no trailing whitespace (a <pre> that starts the text keeps its indentation).
 std::string to_text(const html::Node* root);
 
 }  // namespace riptide::extract
