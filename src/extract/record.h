@@ -37,25 +37,25 @@ struct Media {
 };
 
 struct Stats {
-  double time_ms = 0;        // filled by the host (the portable code has no clock)
-  uint64_t input_bytes = 0;  // UTF-8 bytes handed to the extractor
-  uint32_t nodes = 0;        // DOM nodes parsed
-  uint32_t memory_pages = 0; // wasm guest memory pages (filled by the sandbox)
-  std::string limits;        // limits hit while parsing, "" when none
+  double time_ms = 0;         // filled by the host (the portable code has no clock)
+  uint64_t input_bytes = 0;   // UTF-8 bytes handed to the extractor
+  uint32_t nodes = 0;         // DOM nodes parsed
+  uint32_t memory_pages = 0;  // wasm guest memory pages (filled by the sandbox)
+  std::string limits;         // limits hit while parsing, "" when none
 };
 
 // One extracted document. Strings are UTF-8; empty means "not found".
 struct Record {
-  std::string url;        // canonical URL when the page declares one, else the given URL
+  std::string url;  // canonical URL when the page declares one, else the given URL
   std::string title;
   std::string byline;
   std::string published;  // ISO 8601 (YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[Z|±hh:mm])
   std::string site_name;
   std::string description;
-  std::string language;   // BCP-47 primary tag ("en"), from markup; the host may confirm/fill it
+  std::string language;  // BCP-47 primary tag ("en"), from markup; the host may confirm/fill it
   std::string markdown;
   std::string text;
-  std::string html;       // cleaned main content
+  std::string html;  // cleaned main content
   std::vector<Link> links;
   std::vector<Media> media;
   std::vector<std::string> categories;
