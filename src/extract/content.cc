@@ -150,6 +150,8 @@ constexpr HintRule kHintRules[] = {
     {"search", Match::kWordPrefix, kChrome},
     {"login", Match::kSubstring, kChrome},
     {"teaser", Match::kSubstring, kChrome},
+    {"slider", Match::kSubstring, kChrome},
+    {"carousel", Match::kSubstring, kChrome},
     {"supplement", Match::kSubstring, kChrome},
     {"community", Match::kSubstring, kChrome},
     {"contact", Match::kSubstring, kHintNegative},
@@ -490,7 +492,12 @@ void Extractor::classify() {
     if (static_cast<int32_t>(i) == in.block && in.inline_chars >= kMinParagraphChars) {
       ++in.paragraphs;
     }
-    if (is_semantic_main(in.node)) in.has_main = true;
+    // Only an article element with real text of its own protects its ancestors: teaser cards
+    // in "related" lists are <article>s too.
+    constexpr uint32_t kMinMainUnlinkedChars = 200;
+    if (is_semantic_main(in.node) && in.chars - in.link_chars >= kMinMainUnlinkedChars) {
+      in.has_main = true;
+    }
     if (in.parent < 0) continue;
     Info& p = infos_[static_cast<size_t>(in.parent)];
     p.chars += in.chars;
