@@ -83,6 +83,7 @@ enum Hint : uint16_t {
   kHintNegative = 1 << 4,  // -weight in scoring
   kHintMeta = 1 << 5,      // dates, bylines, post meta lines (boilerplate by the corpus convention)
   kHintHidden = 1 << 6,    // visually hidden / screen-reader-only text
+  kHintLede = 1 << 7,      // the standfirst above the body (lead, intro, abstract, summary)
 };
 
 enum class Match : uint8_t {
@@ -155,7 +156,19 @@ constexpr HintRule kHintRules[] = {
     {"rss", Match::kWord, kChrome},
     {"search", Match::kWordPrefix, kChrome},
     {"login", Match::kSubstring, kChrome},
-    {"teaser", Match::kSubstring, kChrome},
+    {"teaser", Match::kSubstring, kChrome | kHintLede},
+    {"lead", Match::kWord, kHintLede},
+    {"lede", Match::kWord, kHintLede},
+    {"intro", Match::kWordPrefix, kHintLede},
+    {"abstract", Match::kWord, kHintLede},
+    {"summary", Match::kWord, kHintLede},
+    {"excerpt", Match::kWordPrefix, kHintLede},
+    {"subtitle", Match::kWord, kHintLede},
+    {"subheadline", Match::kWord, kHintLede},
+    {"standfirst", Match::kWord, kHintLede},
+    {"chapo", Match::kWordPrefix, kHintLede},
+    {"sommario", Match::kWord, kHintLede},
+    {"leader", Match::kWord, kHintLede},
     {"slider", Match::kSubstring, kChrome},
     {"carousel", Match::kSubstring, kChrome},
     {"supplement", Match::kSubstring, kChrome},
@@ -438,6 +451,7 @@ class Extractor {
 
   bool in_body_hint(const Node* block) const;
   int32_t nearest_main(int32_t i) const;
+  bool has_lede(uint32_t i) const;
 
   html::Document& doc_;
   std::string body_hint_;  // whitespace-collapsed articleBody hint; empty when unusable
@@ -537,6 +551,12 @@ void Extractor::classify() {
     bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 ||
                   (!component && (in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
     bool boiler = (chrome || hinted) && !in.has_main;
+    // "teaser-text" above an article is its standfirst; a teaser list is links with blurbs.
+    constexpr uint32_t kMaxLedeParagraphs = 2;
+    if (boiler && !chrome && (in.hints & kHintLede) != 0 && (in.hints & kHintStrong) == 0 &&
+        in.paragraphs <= kMaxLedeParagraphs && in.link_chars * 4 < in.chars) {
+      boiler = false;
+    }
     // Page-chrome words on a region holding most of the page's paragraphs are a theme's naming
     // habit (elementor-widget, site-header-wrap), not a verdict.
     const uint32_t unlinked = in.chars - in.link_chars;
@@ -753,6 +773,17 @@ bool ends_sentence_like(const Node* e) {
   return !t.empty() && (t.back() == '.' || t.find(". ") != std::string_view::npos);
 }
 
+// Whether element i is or holds a standfirst: a lede-hinted block of plain text.
+bool Extractor::has_lede(uint32_t i) const {
+  constexpr uint32_t kMinLedeChars = 40;
+  for (uint32_t j = i; j < infos_[i].end; ++j) {
+    const Info& in = infos_[j];
+    if ((in.hints & kHintLede) == 0 || in.in_boiler) continue;
+    if (in.chars >= kMinLedeChars && in.link_chars * 4 < in.chars) return true;
+  }
+  return false;
+}
+
 // Siblings of the top candidate that belong to the article too (readability's sibling pass).
 std::vector<int32_t> Extractor::merge_siblings(int32_t top) {
   std::vector<int32_t> out;
@@ -771,6 +802,11 @@ std::vector<int32_t> Extractor::merge_siblings(int32_t top) {
       continue;
     }
     if (s.boiler || s.chars == 0) continue;
+    // The standfirst (lead, intro, abstract) above the body is part of the article.
+    if (i < static_cast<uint32_t>(top) && has_lede(i)) {
+      out.push_back(static_cast<int32_t>(i));
+      continue;
+    }
     float bonus = 0;
     if (!top_class.empty() && s.node->attr_value("class") == top_class) bonus = t.score * 0.2f;
     bool include = s.scored && s.score + bonus >= threshold;
