@@ -1035,6 +1035,16 @@ ContentResult Extractor::article(const ContentOptions& options) {
   uint32_t content_chars = 0;
   if (top >= 0) {
     roots = merge_siblings(top);
+    // A standfirst one level up (header > p.intro beside the body's wrapper).
+    const int32_t parent = infos_[static_cast<size_t>(top)].parent;
+    if (parent > 0 && !infos_[static_cast<size_t>(parent)].in_boiler) {
+      std::vector<int32_t> ledes;
+      for (uint32_t i = static_cast<uint32_t>(infos_[static_cast<size_t>(parent)].parent) + 1;
+           i < static_cast<uint32_t>(parent); i = infos_[i].end) {
+        if (!infos_[i].boiler && has_lede(i)) ledes.push_back(static_cast<int32_t>(i));
+      }
+      roots.insert(roots.begin(), ledes.begin(), ledes.end());
+    }
     for (int32_t r : roots) content_chars += infos_[static_cast<size_t>(r)].chars;
   }
   if (top < 0 || content_chars < kPoorCandidateChars) {
