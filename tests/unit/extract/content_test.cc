@@ -132,6 +132,44 @@ TEST(ExtractArticle, ArticleSplitIntoSiblingBlocks) {
   EXPECT_FALSE(contains(text, "Buy now")) << text;
 }
 
+TEST(ExtractArticle, StandfirstIsKeptRelatedTeaserCardsAreNot) {
+  // The lead paragraph sits in the article header, beside the body's wrapper; the related
+  // articles are <article> teaser cards under a label.
+  std::string page =
+      "<html><body><main><article><header><h1>Council expands tram network</h1>"
+      "<p class=intro>Three new lines will link the suburbs with the harbour by 2030.</p>"
+      "<div class=byline>By A. Writer</div></header><div class=article-body>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "</div></article><div class=more><h2>More from the city desk</h2>"
+      "<article><h3><a href=/x>Library hours extended over the holidays</a></h3></article>"
+      "<article><h3><a href=/y>New playground opens in the east park</a></h3></article>"
+      "</div></main></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "Three new lines will link the suburbs")) << text;
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "By A. Writer")) << text;
+  EXPECT_FALSE(contains(text, "Library hours extended")) << text;
+  EXPECT_FALSE(contains(text, "More from the city desk")) << text;
+}
+
+TEST(ExtractArticle, InlineLinksAndSoftHyphensInsideParagraphs) {
+  // A linked phrase is part of its sentence; soft hyphens are invisible.
+  std::string page =
+      "<html><body><div class=content><p>The report, published by the <a href=/agency>national "
+      "statistics agency</a> on Monday, shows that exports rose for the third month in a row, "
+      "driven by machinery, chemicals and food.</p><p>Econ\xC2\xADomists, however, warned that "
+      "the trend could reverse, since orders from abroad, especially from Asia, fell in May."
+      "</p></div><ul class=nav><li><a href=/a>Home</a></li><li><a href=/b>Economy</a></li></ul>"
+      "</body></html>";
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "published by the national statistics agency on Monday")) << text;
+  EXPECT_TRUE(contains(text, "Economists, however, warned")) << text;
+  EXPECT_FALSE(contains(text, "Home")) << text;
+}
+
 TEST(ExtractArticle, NoClearArticleFallsBack) {
   // Short blocks only: no paragraph is long enough to vote, so the cleaned body is returned.
   html::Document doc = html::parse_document(
