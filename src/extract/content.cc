@@ -107,7 +107,6 @@ constexpr HintRule kHintRules[] = {
     {"kommentar", Match::kSubstring, kBoiler},
     {"comentario", Match::kSubstring, kBoiler},
     {"disclaimer", Match::kSubstring, kBoiler},
-    {"tweet", Match::kSubstring, kBoiler},
     {"instagram", Match::kSubstring, kBoiler},
     {"fb-post", Match::kSubstring, kBoiler},
     {"disqus", Match::kSubstring, kBoiler},
