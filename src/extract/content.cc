@@ -830,9 +830,10 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if ((in.hints & kHintStrong) != 0 && in.chars * 2 < content_chars) return true;
   if ((in.hints & kHintMeta) != 0 && in.chars < 120 && in.paragraphs <= 1) return true;
   if (e->is(Tag::kTime) && in.parent >= 0) return true;
-  // Image captions and credits ("Foto: …", "Getty Images") are not article text by the corpus
-  // convention.
-  if (e->is(Tag::kFigcaption)) return true;
+  // Short image captions and credits ("Foto: …", "Getty Images") are not article text by the
+  // corpus convention; a long caption tells part of the story (slideshows, photo essays).
+  constexpr uint32_t kMaxCreditCaptionChars = 120;
+  if (e->is(Tag::kFigcaption) && in.chars < kMaxCreditCaptionChars) return true;
   // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is
   // part of its sentence).
   if (!is_text_block(e)) return false;
