@@ -235,16 +235,28 @@ std::string strip_guessed_site(std::string_view title) {
 // When the page's <h1> is one of the parts of a title joined by a separator ("Headline | Site",
 // "Section - Headline"), the heading is the title without the site's decorations.
 std::string prefer_heading(const std::string& title, const std::vector<std::string>& headings) {
+  auto separator_ends_at = [](std::string_view t, size_t end) {
+    for (std::string_view sep : kTitleSeparators) {
+      if (end >= sep.size() && t.substr(end - sep.size(), sep.size()) == sep) return true;
+    }
+    return false;
+  };
+  auto separator_starts_at = [](std::string_view t, size_t start) {
+    for (std::string_view sep : kTitleSeparators) {
+      if (t.substr(start, sep.size()) == sep) return true;
+    }
+    return false;
+  };
+  std::string_view t(title);
   for (const std::string& h : headings) {
     if (h.empty() || h.size() >= title.size()) continue;
-    for (std::string_view sep : kTitleSeparators) {
-      if (title.size() < h.size() + sep.size()) continue;
-      std::string_view t(title);
-      if ((t.substr(0, h.size()) == h && t.substr(h.size(), sep.size()) == sep) ||
-          (t.substr(t.size() - h.size()) == h &&
-           t.substr(t.size() - h.size() - sep.size(), sep.size()) == sep)) {
-        return h;
-      }
+    // Any occurrence delimited by separators or the ends: first, last or a middle part
+    // ("tag - Question - Site").
+    for (size_t at = t.find(h); at != std::string_view::npos; at = t.find(h, at + 1)) {
+      size_t end = at + h.size();
+      bool left = at == 0 || separator_ends_at(t, at);
+      bool right = end == t.size() || separator_starts_at(t, end);
+      if (left && right) return h;
     }
   }
   return title;
@@ -274,14 +286,38 @@ std::string site_from_title(std::string_view full, std::string_view title) {
   return {};
 }
 
+// "Headline : 31.10.2023, 10.19 Uhr" → "Headline": a trailing part after a separator (or " : ")
+// that starts with a digit and is a date is a timestamp, not part of the title.
+std::string strip_date_suffix(const std::string& title) {
+  std::vector<std::pair<size_t, size_t>> cuts;  // (position, separator length)
+  auto collect = [&](std::string_view sep) {
+    for (size_t at = title.find(sep); at != std::string::npos; at = title.find(sep, at + 1)) {
+      if (at > 0) cuts.emplace_back(at, sep.size());
+    }
+  };
+  for (std::string_view sep : kTitleSeparators) collect(sep);
+  collect(" : ");
+  // The date may itself contain ", " ("31.10.2023, 10.19 Uhr"): try the rightmost cut first.
+  std::sort(cuts.begin(), cuts.end(),
+            [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (const auto& [at, length] : cuts) {
+    std::string_view tail = str::trim(std::string_view(title).substr(at + length));
+    if (!tail.empty() && str::is_digit(tail[0]) && !normalize_date(tail).empty()) {
+      return std::string(str::trim(std::string_view(title).substr(0, at)));
+    }
+  }
+  return title;
+}
+
 std::string clean_title_impl(std::string_view raw, std::string_view raw_site, bool guess) {
   std::string title = str::collapse_whitespace(raw);
   std::string site = str::collapse_whitespace(raw_site);
   if (title.empty()) return title;
   if (!site.empty()) {
     std::string stripped = strip_known_site(title, site);
-    if (!stripped.empty()) return stripped;
+    if (!stripped.empty()) return strip_date_suffix(stripped);
   }
+  title = strip_date_suffix(title);
   if (guess) {
     std::string stripped = strip_guessed_site(title);
     if (!stripped.empty()) return stripped;
@@ -1147,21 +1183,36 @@ Metadata extract_metadata(const html::Document& doc, const url::Url* page_url) {
   // Title: a part of the candidate that equals an <h1> wins; otherwise declared headlines are
   // trusted to be clean except for an exact site name, while <title> and a WebPage name also go
   // through the separator heuristic.
-  auto offer_title = [&](std::string_view candidate, bool guess) {
-    if (!md.title.empty()) return;
-    std::string collapsed = str::collapse_whitespace(candidate);
-    if (collapsed.empty()) return;
-    std::string heading = prefer_heading(collapsed, scan.headings);
-    md.title = heading != collapsed ? heading : clean_title_impl(collapsed, md.site_name, guess);
+  struct TitleCandidate {
+    std::string text;
+    bool guess;  // may go through clean_title's separator heuristic
   };
-  std::string ld_headline = ld_text(article["headline"], ld);
-  offer_title(!ld_headline.empty() ? ld_headline : ld_text(article["name"], ld), false);
-  offer_title(scan.meta({"og:title", "twitter:title", "dc.title", "dcterms.title"}), false);
-  offer_title(scan.itemprop_headline, false);
-  if (scan.title != nullptr) offer_title(html::text_content(scan.title), true);
-  std::string page_name = ld_text(page["headline"], ld);
-  offer_title(!page_name.empty() ? page_name : ld_text(page["name"], ld), true);
-  if (!scan.headings.empty()) offer_title(scan.headings.front(), false);
+  std::vector<TitleCandidate> candidates;
+  auto add_title = [&](std::string_view text, bool guess) {
+    std::string collapsed = str::collapse_whitespace(text);
+    if (!collapsed.empty()) candidates.push_back({std::move(collapsed), guess});
+  };
+  add_title(ld_text(article["headline"], ld), false);
+  add_title(ld_text(article["name"], ld), false);
+  add_title(scan.meta({"og:title", "twitter:title", "dc.title", "dcterms.title"}), false);
+  add_title(scan.itemprop_headline, false);
+  if (scan.title != nullptr) add_title(html::text_content(scan.title), true);
+  add_title(ld_text(page["headline"], ld), true);
+  add_title(ld_text(page["name"], ld), true);
+  // A candidate that is the page's <h1> (ASCII case-insensitively) is confirmed by the page
+  // itself and wins, as the heading's text (e.g. a JSON-LD "headline" holding a description
+  // while "name" is the heading).
+  for (const TitleCandidate& c : candidates) {
+    for (const std::string& h : scan.headings) {
+      if (md.title.empty() && str::iequals(c.text, h)) md.title = h;
+    }
+  }
+  for (const TitleCandidate& c : candidates) {
+    if (!md.title.empty()) break;
+    std::string heading = prefer_heading(c.text, scan.headings);
+    md.title = heading != c.text ? heading : clean_title_impl(c.text, md.site_name, c.guess);
+  }
+  if (md.title.empty() && !scan.headings.empty()) md.title = scan.headings.front();
 
   // No declared site name: what <title> adds to the chosen title ("Title | Site"), when that is
   // one short part.

@@ -46,6 +46,7 @@ std::string normalize_language(std::string_view tag);
 // `site_name` is known and matches (ASCII case-insensitive); otherwise, when the part after the
 // last separator is short (at most 4 words, and no longer than the rest in words), that part is
 // taken to be the site name and dropped, and "Site | Long title" loses a short leading part.
+// A trailing timestamp part ("Headline : 31.10.2023, 10.19 Uhr") is dropped too.
 // Whitespace is collapsed. Never returns "" for a non-blank title.
 std::string clean_title(std::string_view title, std::string_view site_name);
 

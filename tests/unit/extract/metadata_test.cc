@@ -91,6 +91,19 @@ TEST(MetadataTest, TitleSourcesAndPriority) {
        head("<meta property=og:title content=\"Breaking - Town hall burns\">") +
            "<body><h1>Town hall burns</h1>",
        t, "Town hall burns"},
+      {"h1 in the middle part",
+       "<title>git - How do I undo it? - Q&amp;A Site</title><body>"
+       "<h1>How do I undo it?</h1>",
+       t, "How do I undo it?"},
+      {"candidate equal to the h1 wins",
+       head(ld(R"({"@type":"Article","headline":"technique for reducing dimensions",
+          "name":"t-SNE"})")) +
+           "<body><h1>t-SNE</h1>",
+       t, "t-SNE"},
+      {"part match does not override a declared headline",
+       head(ld(R"({"@type":"Article","headline":"Big story"})") + "<title>News | Site</title>") +
+           "<body><h1>News</h1>",
+       t, "Big story"},
       {"logo h1 linking home is not the headline",
        "<title>Post title here | My Blog</title><body><h1><a href=\"https://blog.example\">"
        "My Blog</a></h1><h2>Post title here</h2>",
@@ -470,6 +483,11 @@ TEST(CleanTitleTest, GuessedSiteName) {
       {"Q&A - Why the sky is blue", "", "Q&A - Why the sky is blue"},  // tail longer than head
       {"Site - A tagline of this site", "", "Site - A tagline of this site"},
       {"  lots   of\n space  ", "", "lots of space"},
+      {"So viel Regen : 31.10.2023, 10.19 Uhr", "", "So viel Regen"},
+      {"Rain report - 2024-03-05 | Site", "Site", "Rain report"},
+      {"Top 10 albums of 2024", "", "Top 10 albums of 2024"},
+      {"Scores, 2024 season", "", "Scores, 2024 season"},
+      {"Battle of Hastings, 14 October 1066", "", "Battle of Hastings, 14 October 1066"},
       {"", "", ""},
   };
   for (const auto& c : cases) EXPECT_EQ(clean_title(c.title, c.site), c.expected) << c.title;
