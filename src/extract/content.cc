@@ -828,7 +828,7 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if (in.boiler) return true;
   // Inside the article the strong hints win over "content"-like words (comment-content).
   if ((in.hints & kHintStrong) != 0 && in.chars * 2 < content_chars) return true;
-  if ((in.hints & kHintMeta) != 0 && in.chars < 120 && in.paragraphs <= 1) return true;
+  if ((in.hints & kHintMeta) != 0 && in.chars < 200 && in.paragraphs <= 1) return true;
   if (e->is(Tag::kTime) && in.parent >= 0) return true;
   // Short image captions and credits ("Foto: …", "Getty Images") are not article text by the
   // corpus convention; a long caption tells part of the story (slideshows, photo essays).
@@ -1035,15 +1035,19 @@ ContentResult Extractor::article(const ContentOptions& options) {
   uint32_t content_chars = 0;
   if (top >= 0) {
     roots = merge_siblings(top);
-    // A standfirst one level up (header > p.intro beside the body's wrapper).
-    const int32_t parent = infos_[static_cast<size_t>(top)].parent;
-    if (parent > 0 && !infos_[static_cast<size_t>(parent)].in_boiler) {
+    // A standfirst a few levels up (header > p.intro beside the body's wrappers).
+    constexpr int kLedeLevels = 3;
+    int32_t a = infos_[static_cast<size_t>(top)].parent;
+    for (int level = 0; level < kLedeLevels && a > 0; ++level) {
+      const Info& anc = infos_[static_cast<size_t>(a)];
+      if (anc.in_boiler) break;
       std::vector<int32_t> ledes;
-      for (uint32_t i = static_cast<uint32_t>(infos_[static_cast<size_t>(parent)].parent) + 1;
-           i < static_cast<uint32_t>(parent); i = infos_[i].end) {
+      for (uint32_t i = static_cast<uint32_t>(anc.parent) + 1; i < static_cast<uint32_t>(a);
+           i = infos_[i].end) {
         if (!infos_[i].boiler && has_lede(i)) ledes.push_back(static_cast<int32_t>(i));
       }
       roots.insert(roots.begin(), ledes.begin(), ledes.end());
+      a = anc.parent;
     }
     for (int32_t r : roots) content_chars += infos_[static_cast<size_t>(r)].chars;
   }
