@@ -13,7 +13,8 @@ namespace riptide::extract {
 //   numeric day-first: 05.03.2024, 05-03-2024; 05/03/2024 is day-first only when the first number
 //     is above 12, else month-first (the US reading of slashes)
 //   month names in English, German, French and Spanish, full or abbreviated: "March 5, 2024",
-//     "5 March 2024", "5. März 2024", "5 mars 2024", "5 de marzo de 2024", "Mar 5th 2024"
+//     "5 March 2024", "5. März 2024", "5 mars 2024", "5 de marzo de 2024", "Mar 5th 2024"; also
+//     Italian, Portuguese and Dutch names and Russian/Ukrainian genitives ("15 августа 2016")
 //   RFC 2822 / HTTP dates: "Tue, 05 Mar 2024 10:20:30 GMT", "... +0100"
 //   optional time "10:20[:30]" with am/pm, zones Z/UTC/GMT, ±hh:mm, ±hhmm and a few abbreviations
 // Leading words ("Published:", "Updated on", weekday names) are skipped; text after a complete

@@ -408,6 +408,7 @@ enum Hint : uint32_t {
   kHintNav = 1 << 9,
   kHintCurrent = 1 << 10,  // "current-date": today's date in a page header
   kHintBio = 1 << 11,
+  kHintPicture = 1 << 12,  // "photo", "caption", "credit", "gallery": a picture's credit line
 };
 
 uint32_t hints_in(std::string_view value) {
@@ -421,12 +422,14 @@ uint32_t hints_in(std::string_view value) {
       {"published", kHintDate},  {"update", kHintUpdate},         {"comment", kHintComment},
       {"sidebar", kHintSidebar}, {"widget", kHintWidget},         {"related", kHintRelated},
       {"nav", kHintNav},         {"current", kHintCurrent},       {"bio", kHintBio},
+      {"photo", kHintPicture},   {"caption", kHintPicture},       {"credit", kHintPicture},
+      {"gallery", kHintPicture},
   };
   uint32_t mask = 0;
   for (size_t i = 0; i < value.size(); ++i) {
     char c = str::to_lower(value[i]);
-    if (c != 'a' && c != 'b' && c != 'c' && c != 'd' && c != 'n' && c != 'p' && c != 'r' &&
-        c != 's' && c != 'u' && c != 'w') {
+    if (c != 'a' && c != 'b' && c != 'c' && c != 'd' && c != 'g' && c != 'n' && c != 'p' &&
+        c != 'r' && c != 's' && c != 'u' && c != 'w') {
       continue;
     }
     for (const Word& w : kWords) {
@@ -467,12 +470,16 @@ bool inside(const Node* n, std::initializer_list<Tag> tags,
   return false;
 }
 
-// Whether `n` or an ancestor is <nav>, <footer> or <aside>, or has a class/id with one of the
+// Whether `n` or an ancestor is <nav>, <footer>, <aside>, <figure> or <figcaption>, or has a
+// class/id with one of the
 // `hints`. Bounded by the tree depth (limits::kMaxDomDepth).
 bool inside_region(const Node* n, uint32_t hints) {
   for (const Node* p = n; p != nullptr; p = p->parent) {
     if (!p->is_element()) continue;
-    if (p->is(Tag::kNav) || p->is(Tag::kFooter) || p->is(Tag::kAside)) return true;
+    if (p->is(Tag::kNav) || p->is(Tag::kFooter) || p->is(Tag::kAside) || p->is(Tag::kFigure) ||
+        p->is(Tag::kFigcaption)) {
+      return true;
+    }
     if (p->attr_count != 0 && (hints_of(p) & hints) != 0) return true;
   }
   return false;
@@ -623,7 +630,8 @@ void read_byline(const Node* n, uint32_t hints, PageScan& scan) {
   if (!strong && !weak) return;
   if (++scan.byline_attempts > kMaxBylineAttempts) return;
   if (n->is(Tag::kHtml) || n->is(Tag::kBody) || n->is(Tag::kArticle) || n->is(Tag::kMain)) return;
-  if (inside_region(n, kHintComment | kHintSidebar | kHintWidget | kHintRelated | kHintBio)) {
+  if (inside_region(
+          n, kHintComment | kHintSidebar | kHintWidget | kHintRelated | kHintBio | kHintPicture)) {
     return;
   }
   // A byline block often wraps the name in rel=author or itemprop=name; prefer that.

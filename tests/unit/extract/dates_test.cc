@@ -61,6 +61,12 @@ TEST(NormalizeDateTest, MonthNamesInFourLanguages) {
       {"5 de marzo de 2024", "2024-03-05"},
       {"12 de septiembre del 2022", "2022-09-12"},
       {"3 dic 2021", "2021-12-03"},
+      {"15 agosto 2016", "2016-08-15"},
+      {"15 августа 2016, 13:43", "2016-08-15T13:43:00"},
+      {"3 березня 2022", "2022-03-03"},
+      {"12 de março de 2020", "2020-03-12"},
+      {"1 mei 2019", "2019-05-01"},
+      {"Check out 5 March 2024", "2024-03-05"},
       {"5\xC2\xA0March\xC2\xA0"
        "2024",
        "2024-03-05"},  // no-break spaces

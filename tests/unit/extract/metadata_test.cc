@@ -200,6 +200,11 @@ TEST(MetadataTest, BylineSourcesAndPriority) {
        "<body><div class=comments><span class=author>Commenter</span></div>"
        "<span class=author>Real</span></body>",
        b, "Real"},
+      {"photo credit is not a byline",
+       "<body><div class=article-photo><img src=a.jpg><span class=author>Photo: Agency</span>"
+       "</div><figure><figcaption><span class=byline>Pic Person</span></figcaption></figure>"
+       "<span class=author>Writer Name</span></body>",
+       b, "Writer Name"},
       {"author bio too long ignored",
        "<body><div class=author>" + std::string(300, 'x') +
            "</div><div class=author>Short Name</div></body>",
