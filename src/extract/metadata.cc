@@ -157,6 +157,20 @@ std::string clean_byline(std::string_view raw) {
     size_t at = s.find(sep);
     if (at != std::string::npos && at > 0) s.resize(at);
   }
+  // "Jane Doe - https://jane.example": the name without the homepage that follows it.
+  if (!looks_like_url(s)) {
+    std::string kept;
+    for (std::string_view word : str::split_whitespace(s)) {
+      if (looks_like_url(word)) break;
+      if (!kept.empty()) kept.push_back(' ');
+      kept.append(word);
+    }
+    while (!kept.empty() &&
+           (kept.back() == '-' || kept.back() == ' ' || kept.back() == ',' || kept.back() == '|')) {
+      kept.pop_back();
+    }
+    s = std::move(kept);
+  }
   s = std::string(str::trim(s));
   if (s.size() < 2 || s.size() > kMaxBylineBytes || looks_like_url(s)) return {};
   if (word_count(s) > kMaxBylineWords || str::iends_with(s, " by")) return {};

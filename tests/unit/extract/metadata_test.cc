@@ -217,6 +217,8 @@ TEST(MetadataTest, BylineSourcesAndPriority) {
       {"name cut at a separator",
        "<body><div class=byline>By Jane Roe | 5 March 2024 | 3 min read</div></body>", b,
        "Jane Roe"},
+      {"homepage after the name",
+       head("<meta name=author content=\"Frank B - http://fb.example\">"), b, "Frank B"},
       {"leading separator", "<body><span class=author>| Lead Sep</span></body>", b, "Lead Sep"},
       {"introducing word only",
        "<body><span class=byline>Article by</span>"
