@@ -691,14 +691,19 @@ int32_t Extractor::pick_top() {
     const Info& t = infos_[static_cast<size_t>(top)];
     std::string_view cls = t.node->attr_value("class");
     if (!cls.empty()) {
-      for (size_t i = 1; i < static_cast<size_t>(top); ++i) {
+      const int32_t top_main = nearest_main(top);
+      // Each check climbs the tree: a bounded number keeps hostile pages linear.
+      constexpr int kMaxRepeatChecks = 32;
+      int checks = 0;
+      for (size_t i = 1; i < static_cast<size_t>(top) && checks < kMaxRepeatChecks; ++i) {
         const Info& in = infos_[i];
         if (!in.scored || in.in_boiler || in.end > static_cast<uint32_t>(top)) continue;
         if (in.node->tag != t.node->tag || in.node->attr_value("class") != cls) continue;
         if (in.score * 2 < best) continue;
+        ++checks;
         // Sections of one article share its article element; repeated articles each have one.
         int32_t a = nearest_main(static_cast<int32_t>(i));
-        if (a < 0 || a == nearest_main(top)) continue;
+        if (a < 0 || a == top_main) continue;
         top = static_cast<int32_t>(i);
         break;
       }
@@ -712,6 +717,16 @@ int32_t Extractor::pick_top() {
     const Info& in = infos_[i];
     if (static_cast<int32_t>(i) == top || !in.scored || in.in_boiler) continue;
     if (in.score >= best * 0.75f) alternatives.push_back(static_cast<int32_t>(i));
+  }
+  // The strongest few suffice (and bound the ancestor walk below on hostile pages).
+  constexpr size_t kMaxAlternatives = 16;
+  if (alternatives.size() > kMaxAlternatives) {
+    std::partial_sort(alternatives.begin(), alternatives.begin() + kMaxAlternatives,
+                      alternatives.end(), [this](int32_t x, int32_t y) {
+                        return infos_[static_cast<size_t>(x)].score >
+                               infos_[static_cast<size_t>(y)].score;
+                      });
+    alternatives.resize(kMaxAlternatives);
   }
   constexpr size_t kMinAlternatives = 3;
   if (alternatives.size() >= kMinAlternatives) {
@@ -861,9 +876,20 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
 
 bool has_text(const Node* root);
 
-// Whitespace-trimmed text of a small subtree.
-std::string trimmed_text(const Node* n) {
-  std::string text = html::text_content(n);
+// Whitespace-trimmed text of a subtree, at most kMaxShortTextBytes of it: the callers only
+// look at short lines, and the bound keeps nested blocks from costing quadratic time.
+constexpr size_t kMaxShortTextBytes = 512;
+std::string trimmed_text(const Node* root) {
+  std::string text;
+  size_t visible = 0;  // non-whitespace bytes: indentation must not use up the budget
+  for (const Node* n = root; n != nullptr && visible < kMaxShortTextBytes;
+       n = html::next_in_subtree(n, root)) {
+    if (!n->is_text()) continue;
+    for (char c : n->data) {
+      text.push_back(c);
+      if (!str::is_html_space(c) && ++visible >= kMaxShortTextBytes) break;
+    }
+  }
   std::string_view t = str::trim(text);
   return std::string(t);
 }
@@ -971,7 +997,15 @@ void Extractor::drop_empty_headings(Node* fragment) {
     constexpr size_t kMaxLabelBytes = 100;
     if (html::text_content(n).size() > kMaxLabelBytes) continue;
     const Node* next = n->next_sibling;
-    while (next != nullptr && !has_text(next)) next = next->next_sibling;
+    // Bounded look-ahead: a long run of empty siblings is layout, and the cap keeps hostile
+    // pages (many headings before many <br>) linear.
+    constexpr int kMaxEmptySiblings = 32;
+    int skipped = 0;
+    while (next != nullptr && skipped < kMaxEmptySiblings && !has_text(next)) {
+      next = next->next_sibling;
+      ++skipped;
+    }
+    if (skipped == kMaxEmptySiblings) continue;
     bool trailing = next == nullptr && n->parent == fragment;
     if (trailing || (next != nullptr && is_heading(next) && next->tag <= n->tag)) {
       doomed.push_back(n);
