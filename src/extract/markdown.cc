@@ -296,9 +296,7 @@ class Renderer {
     pending_break_ = 1;  // the first line still gets its container prefixes
     walk(
         root, [this](const Node* n) { return enter(n); }, [this](const Node* n) { leave(n); });
-    while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\n' || out_.back() == '\t')) {
-      out_.pop_back();
-    }
+    while (!out_.empty() && str::is_html_space(out_.back())) out_.pop_back();
     // A text table row whose first cells are empty starts with tabs.
     size_t lead = 0;
     while (lead < out_.size() && (out_[lead] == '\t' || out_[lead] == '\n')) ++lead;
