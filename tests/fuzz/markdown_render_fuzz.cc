@@ -28,6 +28,28 @@ void check_trimmed(std::string_view s, const char* what) {
   check(!riptide::str::is_html_space(s.front()) && !riptide::str::is_html_space(s.back()), what);
 }
 
+// Removes what container blocks put before a line's content: indentation, "> " and list
+// markers ("- ", "* ", "12. ", "3) ").
+void strip_container_prefixes(std::string_view& line) {
+  while (!line.empty()) {
+    if (line.front() == ' ' || line.front() == '>') {
+      line.remove_prefix(1);
+      continue;
+    }
+    size_t digits = 0;
+    while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
+    size_t marker = digits > 0 ? digits : 0;
+    if (marker < line.size() && ((digits == 0 && (line[0] == '-' || line[0] == '*')) ||
+                                 (digits > 0 && (line[marker] == '.' || line[marker] == ')')))) {
+      if (marker + 1 < line.size() && line[marker + 1] == ' ') {
+        line.remove_prefix(marker + 2);
+        continue;
+      }
+    }
+    break;
+  }
+}
+
 void check_lines(std::string_view md) {
   size_t fence = 0;  // length of the open code fence, 0 outside code
   int blank_run = 0;
@@ -37,7 +59,7 @@ void check_lines(std::string_view md) {
     if (nl == std::string_view::npos) nl = md.size();
     std::string_view line = md.substr(pos, nl - pos);
     std::string_view body = line;
-    while (!body.empty() && (body.front() == ' ' || body.front() == '>')) body.remove_prefix(1);
+    strip_container_prefixes(body);
     size_t ticks = 0;
     while (ticks < body.size() && body[ticks] == '`') ++ticks;
     if (fence == 0 && ticks >= 3) {
