@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz preset: clang-14, ASan+UBSan) and runs each for a while.
-#   scripts/fuzz.sh [SECONDS] [FUZZER...]     default: 600 s each, all fuzzers, one after another
+#   scripts/fuzz.sh [SECONDS] [FUZZER...]   default: 600 s each, every fuzzer in tests/fuzz, in turn
 # The seed corpus in tests/fuzz/corpus/<name> is copied to fuzz-out/<name>/corpus, so new inputs
 # never pollute the repository; crashes land in fuzz-out/<name>/. Not part of the test suite.
 set -euo pipefail
@@ -9,7 +9,7 @@ seconds="${1:-600}"
 shift || true
 fuzzers=("$@")
 if [ ${#fuzzers[@]} -eq 0 ]; then
-  fuzzers=(html_parse_fuzz selector_parse_fuzz url_parse_fuzz)
+  mapfile -t fuzzers < <(sed -n 's/^riptide_fuzzer(\([a-z_0-9]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
 fi
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"${RIPTIDE_JOBS:-2}" --target "${fuzzers[@]}"
