@@ -55,12 +55,37 @@ bool is_never_content(const Node* e) {
   }
 }
 
+// Non-whitespace bytes of the text in a subtree (iterative).
+size_t visible_bytes(const Node* root) {
+  size_t n = 0;
+  for (const Node* t = root; t != nullptr; t = html::next_in_subtree(t, root)) {
+    if (!t->is_text()) continue;
+    for (char c : t->data) n += str::is_html_space(c) ? 0 : 1;
+  }
+  return n;
+}
+
 // Removes comments, doctypes and never-content elements under `root` (iteratively).
 void remove_non_content(Node* root) {
+  const size_t total = visible_bytes(root);
   Node* node = root->first_child;
   while (node != nullptr) {
     bool drop = node->type == NodeType::kComment || node->type == NodeType::kDoctype ||
                 (node->is_element() && is_never_content(node));
+    // An unclosed <noscript> (parsed with scripting off) can swallow the rest of the page; one
+    // holding most of the page's text is the page: unwrap it (renderers skip noscript).
+    if (drop && node->is(Tag::kNoscript) && visible_bytes(node) * 2 > total) {
+      Node* parent = node->parent;
+      Node* first = node->first_child;
+      Node* after = html::next_skipping_children(node, root);
+      while (Node* child = node->first_child) {
+        html::remove_node(child);
+        html::insert_before(parent, child, node);
+      }
+      html::remove_node(node);
+      node = first != nullptr ? first : after;
+      continue;
+    }
     if (drop) {
       Node* next = html::next_skipping_children(node, root);
       html::remove_node(node);

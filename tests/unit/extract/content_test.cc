@@ -170,6 +170,24 @@ TEST(ExtractArticle, InlineLinksAndSoftHyphensInsideParagraphs) {
   EXPECT_FALSE(contains(text, "Home")) << text;
 }
 
+TEST(ExtractArticle, UnclosedNoscriptHoldingThePageIsNotDropped) {
+  // With scripting off an unclosed <noscript> swallows the rest of the page; a small one (a
+  // tracking pixel, "enable JavaScript") is still dropped.
+  std::string page =
+      "<html><body><noscript>Please enable JavaScript.</noscript><noscript><div id=page>"
+      "<div class=text>";
+  page.append(kArticleParagraphs);
+  page.append("</div></div></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "enable JavaScript")) << text;
+  html::Document full_doc = html::parse_document(page);
+  std::string full = text_of(extract_full(full_doc));
+  EXPECT_TRUE(contains(full, "independent review of the costs")) << full;
+  EXPECT_FALSE(contains(full, "enable JavaScript")) << full;
+}
+
 TEST(ExtractArticle, NoClearArticleFallsBack) {
   // Short blocks only: no paragraph is long enough to vote, so the cleaned body is returned.
   html::Document doc = html::parse_document(
