@@ -75,7 +75,10 @@ void strip_container_prefixes(std::string_view& line) {
     strip_container_prefixes(body);
     size_t ticks = 0;
     while (ticks < body.size() && body[ticks] == '`') ++ticks;
-    if (fence == 0 && ticks >= 3) {
+    // An opening fence's info string has no backticks (CommonMark 4.5): such a line is a code
+    // span, not a fence.
+    bool opens = ticks >= 3 && body.find('`', ticks) == std::string_view::npos;
+    if (fence == 0 && opens) {
       fence = ticks;
       blank_run = 0;
     } else if (fence != 0 && ticks >= fence && ticks == body.size()) {
