@@ -67,14 +67,17 @@ size_t visible_bytes(const Node* root) {
 
 // Removes comments, doctypes and never-content elements under `root` (iteratively).
 void remove_non_content(Node* root) {
-  const size_t total = visible_bytes(root);
+  size_t total = SIZE_MAX;  // the page's visible bytes, counted only when a big noscript shows up
   Node* node = root->first_child;
   while (node != nullptr) {
     bool drop = node->type == NodeType::kComment || node->type == NodeType::kDoctype ||
                 (node->is_element() && is_never_content(node));
     // An unclosed <noscript> (parsed with scripting off) can swallow the rest of the page; one
     // holding most of the page's text is the page: unwrap it (renderers skip noscript).
-    if (drop && node->is(Tag::kNoscript) && visible_bytes(node) * 2 > total) {
+    constexpr size_t kSmallNoscriptBytes = 256;
+    size_t noscript_bytes = drop && node->is(Tag::kNoscript) ? visible_bytes(node) : 0;
+    if (noscript_bytes >= kSmallNoscriptBytes && total == SIZE_MAX) total = visible_bytes(root);
+    if (noscript_bytes >= kSmallNoscriptBytes && noscript_bytes * 2 > total) {
       Node* parent = node->parent;
       Node* first = node->first_child;
       Node* after = html::next_skipping_children(node, root);
