@@ -1153,6 +1153,7 @@ ContentResult Extractor::full() {
     html::remove_node(child);
     html::append_child(result.root, child);
   }
+  strip_invisible(result.root, doc_.arena());
   result.confidence = has_text(result.root) ? 1 : 0;
   return result;
 }

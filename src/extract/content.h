@@ -34,6 +34,10 @@ ContentResult extract_article(html::Document& doc, const ContentOptions& options
 
 // `full` mode: the visible body with scripts, styles, templates, form controls and hidden
 // elements removed (navigation and footers stay). Mutates `doc` like extract_article.
+//
+// Both modes strip soft hyphens (U+00AD) and zero-width spaces (U+200B) from the text nodes they
+// return (invisible to a reader; they would break text search), and unwrap an unclosed
+// <noscript> that holds most of the page instead of dropping it.
 ContentResult extract_full(html::Document& doc);
 
 }  // namespace riptide::extract
