@@ -1047,6 +1047,18 @@ bool is_attached_under(const Node* n, const Node* root) {
   return n == root;
 }
 
+// Table cells hold times, numbers and dates as data ("07:12", "12"), never as a dateline.
+bool is_in_table(const Node* n, const Node* root) {
+  for (; n != nullptr && n != root; n = n->parent) {
+    if (n->is(Tag::kTd) || n->is(Tag::kTh) || n->is(Tag::kTable)) return true;
+  }
+  return false;
+}
+
+bool is_removable_date_line(const Node* b, const Node* root) {
+  return !is_in_table(b, root) && is_date_line(trimmed_text(b));
+}
+
 // After cleaning, the content's own boundary: labels and date lines left at its end belonged to
 // the blocks removed after the article (share bars, "more on this topic", comment forms), and a
 // line that is only a date is never article text.
@@ -1068,12 +1080,12 @@ void trim_content(Node* fragment) {
     std::string t = trimmed_text(b);
     // Signatures ("Euer Hans") are short plain lines too: only headings and "…:" lead-ins count.
     bool label = is_label(b) && (is_heading(b) || (!t.empty() && t.back() == ':'));
-    if (!label && !is_date_line(t)) break;
+    if (!label && (is_in_table(b, fragment) || !is_date_line(t))) break;
     html::remove_node(b);
     ++removed;
   }
   for (Node* b : blocks) {
-    if (is_attached_under(b, fragment) && is_date_line(trimmed_text(b))) html::remove_node(b);
+    if (is_attached_under(b, fragment) && is_removable_date_line(b, fragment)) html::remove_node(b);
   }
 }
 

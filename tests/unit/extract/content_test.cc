@@ -85,6 +85,23 @@ TEST(ExtractArticle, FindsTheArticleAndDropsBoilerplate) {
   EXPECT_LE(r.confidence, 1.0);
 }
 
+// Regression: the dateline cleanup removed table cells that hold only a time or a number.
+TEST(ExtractArticle, TimesAndNumbersInTableCellsAreData) {
+  std::string page = "<html><body><article><h1>Timetable changes</h1>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<table><tr><th>Line</th><th>Departs</th><th>Stops</th></tr>"
+      "<tr><td>North</td><td>07:12</td><td>12</td></tr>"
+      "<tr><td>Harbour</td><td>09:42</td><td>8</td></tr></table></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  ContentResult r = extract_article(doc, {});
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "07:12")) << text;
+  EXPECT_TRUE(contains(text, "09:42")) << text;
+  EXPECT_TRUE(contains(text, "12")) << text;
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+}
+
 TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
   html::Document doc = html::parse_document(news_page());
   ContentResult r = extract_article(doc, {});
