@@ -73,11 +73,15 @@ void remove_non_content(Node* root) {
     bool drop = node->type == NodeType::kComment || node->type == NodeType::kDoctype ||
                 (node->is_element() && is_never_content(node));
     // An unclosed <noscript> (parsed with scripting off) can swallow the rest of the page; one
-    // holding most of the page's text is the page: unwrap it (renderers skip noscript).
+    // holding most of the page's text is the page: unwrap it (renderers skip noscript). So is a
+    // noscript holding a whole article's worth of text: the static copy of a body that a script
+    // renders from a template (notices and tracking pixels are a line at most).
     constexpr size_t kSmallNoscriptBytes = 256;
+    constexpr size_t kArticleNoscriptBytes = 1000;
     size_t noscript_bytes = drop && node->is(Tag::kNoscript) ? visible_bytes(node) : 0;
     if (noscript_bytes >= kSmallNoscriptBytes && total == SIZE_MAX) total = visible_bytes(root);
-    if (noscript_bytes >= kSmallNoscriptBytes && noscript_bytes * 2 > total) {
+    if (noscript_bytes >= kSmallNoscriptBytes &&
+        (noscript_bytes * 2 > total || noscript_bytes >= kArticleNoscriptBytes)) {
       Node* parent = node->parent;
       Node* first = node->first_child;
       Node* after = html::next_skipping_children(node, root);

@@ -205,6 +205,24 @@ TEST(ExtractArticle, UnclosedNoscriptHoldingThePageIsNotDropped) {
   EXPECT_FALSE(contains(full, "enable JavaScript")) << full;
 }
 
+TEST(ExtractArticle, NoscriptCopyOfATemplatedArticleIsKept) {
+  // A script renders the body from a template; the <noscript> beside it holds the static copy.
+  // It is under half of the page's text (long link lists around it) but an article's worth.
+  std::string page =
+      "<html><body><div class=post><h1>Trams</h1><script type=text/template>"
+      "<p>Template copy</p></script><noscript>";
+  page.append(kArticleParagraphs);
+  page.append(kArticleParagraphs);
+  page.append("</noscript></div><ul class=links>");
+  constexpr int kLinks = 60;
+  for (int i = 0; i < kLinks; ++i) page.append("<li><a href=/x>Another headline on the budget</a>");
+  page.append("</ul></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "Another headline")) << text;
+}
+
 TEST(ExtractArticle, NoClearArticleFallsBack) {
   // Short blocks only: no paragraph is long enough to vote, so the cleaned body is returned.
   html::Document doc = html::parse_document(
