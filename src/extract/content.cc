@@ -866,6 +866,37 @@ std::vector<int32_t> Extractor::merge_siblings(int32_t top) {
   return out;
 }
 
+std::string trimmed_text(const Node* root);
+
+// A picture's credit line set as a paragraph of its own: "Titelbild: X/picture-alliance",
+// "(Credit: A / Grist)", "Crédits photos : Agency". The label before the colon is a word or
+// two naming a picture or its credit, in the languages sites usually label them in.
+bool is_credit_line(std::string_view t) {
+  if (!t.empty() && t.front() == '(') t.remove_prefix(1);
+  constexpr size_t kMaxLabelBytes = 24;
+  size_t colon = t.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > kMaxLabelBytes) return false;
+  // An empty field ("Bildautor:") credits no one: a form label, not a credit.
+  if (str::trim(t.substr(colon + 1)).empty()) return false;
+  std::string label = str::to_lower(t.substr(0, colon));
+  constexpr size_t kMaxLabelWords = 2;
+  size_t words = 1;
+  for (char c : str::trim(label)) words += c == ' ' ? 1 : 0;
+  if (words > kMaxLabelWords) return false;
+  constexpr std::string_view kCreditWords[] = {"credit",
+                                               "cr\xC3\xA9"
+                                               "dit",
+                                               "photo",
+                                               "foto",
+                                               "bild",
+                                               "image",
+                                               "picture"};
+  for (std::string_view w : kCreditWords) {
+    if (label.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
 // Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
 // regions and the meta lines the corpus convention excludes).
 bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
@@ -881,6 +912,10 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   // corpus convention; a long caption tells part of the story (slideshows, photo essays).
   constexpr uint32_t kMaxCreditCaptionChars = 120;
   if (e->is(Tag::kFigcaption) && in.chars < kMaxCreditCaptionChars) return true;
+  if (is_text_block(e) && in.chars < kMaxCreditCaptionChars && in.paragraphs <= 1 &&
+      is_credit_line(trimmed_text(e))) {
+    return true;
+  }
   // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is
   // part of its sentence).
   if (!is_text_block(e)) return false;

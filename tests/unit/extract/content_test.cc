@@ -223,6 +223,24 @@ TEST(ExtractArticle, NoscriptCopyOfATemplatedArticleIsKept) {
   EXPECT_FALSE(contains(text, "Another headline")) << text;
 }
 
+TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
+  // A picture's credit set as a paragraph of its own is not article text; a field label with
+  // nothing after it, and a sentence that merely mentions a photo, stay.
+  std::string page = "<html><body><article><p>Titelbild: Jane Doe/picture-alliance</p>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<p>(Credit: Clayton Example / Grist)</p><ul><li>Ort: Kasberg</li><li>Bildautor: </li>"
+      "</ul><p>Photos of the new trams were shown: residents liked the colours.</p>"
+      "</article></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "picture-alliance")) << text;
+  EXPECT_FALSE(contains(text, "Grist")) << text;
+  EXPECT_TRUE(contains(text, "Ort: Kasberg")) << text;
+  EXPECT_TRUE(contains(text, "residents liked the colours")) << text;
+}
+
 TEST(ExtractArticle, NoClearArticleFallsBack) {
   // Short blocks only: no paragraph is long enough to vote, so the cleaned body is returned.
   html::Document doc = html::parse_document(
