@@ -897,6 +897,30 @@ bool is_credit_line(std::string_view t) {
   return false;
 }
 
+// A picture's caption closed by its credit: "Lee Elder in 1975. | © Agency/Getty Images",
+// "Die Zeiten im Überblick. (Foto: Getty)". Captions are not article text by the corpus
+// convention; the credit at the end is what tells a caption from a short paragraph.
+bool ends_with_credit(std::string_view t) {
+  constexpr size_t kMaxCreditBytes = 60;
+  size_t copyright = t.rfind("\xC2\xA9");  // ©
+  if (copyright != std::string_view::npos && t.size() - copyright <= kMaxCreditBytes) return true;
+  if (t.empty() || t.back() != ')') return false;
+  size_t open = t.rfind('(');
+  return open != std::string_view::npos && t.size() - open <= kMaxCreditBytes &&
+         is_credit_line(t.substr(open, t.size() - 1 - open));
+}
+
+// A paragraph of its own that is a picture's credit or a caption closed by one.
+bool is_credit_block(const Info& in) {
+  constexpr uint32_t kMaxCreditChars = 120;
+  constexpr uint32_t kMaxCreditedCaptionChars = 200;
+  if (!is_text_block(in.node) || in.chars >= kMaxCreditedCaptionChars || in.paragraphs > 1) {
+    return false;
+  }
+  std::string t = trimmed_text(in.node);
+  return (in.chars < kMaxCreditChars && is_credit_line(t)) || ends_with_credit(t);
+}
+
 // Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
 // regions and the meta lines the corpus convention excludes).
 bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
@@ -912,10 +936,7 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   // corpus convention; a long caption tells part of the story (slideshows, photo essays).
   constexpr uint32_t kMaxCreditCaptionChars = 120;
   if (e->is(Tag::kFigcaption) && in.chars < kMaxCreditCaptionChars) return true;
-  if (is_text_block(e) && in.chars < kMaxCreditCaptionChars && in.paragraphs <= 1 &&
-      is_credit_line(trimmed_text(e))) {
-    return true;
-  }
+  if (is_credit_block(in)) return true;
   // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is
   // part of its sentence).
   if (!is_text_block(e)) return false;
@@ -1038,7 +1059,11 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
         }
         html::remove_node(infos_[i].node);
         // "Related articles", "Mehr zum Thema:" above a removed block went with it.
-        if (infos_[i].chars > 0 && label != nullptr && is_label(label)) html::remove_node(label);
+        // A caption sits under a picture, not under a label of its own.
+        if (infos_[i].chars > 0 && label != nullptr && is_label(label) &&
+            !is_credit_block(infos_[i])) {
+          html::remove_node(label);
+        }
         i = infos_[i].end;
       } else {
         ++i;

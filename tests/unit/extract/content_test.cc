@@ -230,6 +230,8 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   page.append(kArticleParagraphs);
   page.append(
       "<p>(Credit: Clayton Example / Grist)</p><ul><li>Ort: Kasberg</li><li>Bildautor: </li>"
+      "</ul><p>The mayor at the vote. | \u00A9 Example Agency/Getty Images</p>"
+      "<p>The new tram on its first test run. (Foto: Example)</p><ul>"
       "</ul><p>Photos of the new trams were shown: residents liked the colours.</p>"
       "</article></body></html>");
   html::Document doc = html::parse_document(page);
@@ -237,6 +239,8 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
   EXPECT_FALSE(contains(text, "picture-alliance")) << text;
   EXPECT_FALSE(contains(text, "Grist")) << text;
+  EXPECT_FALSE(contains(text, "Getty Images")) << text;
+  EXPECT_FALSE(contains(text, "first test run")) << text;
   EXPECT_TRUE(contains(text, "Ort: Kasberg")) << text;
   EXPECT_TRUE(contains(text, "residents liked the colours")) << text;
 }
