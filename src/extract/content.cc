@@ -869,8 +869,9 @@ std::vector<int32_t> Extractor::merge_siblings(int32_t top) {
 std::string trimmed_text(const Node* root);
 
 // A picture's credit line set as a paragraph of its own: "Titelbild: X/picture-alliance",
-// "(Credit: A / Grist)", "Crédits photos : Agency". The label before the colon is a word or
-// two naming a picture or its credit, in the languages sites usually label them in.
+// "(Credit: A / Grist)", "Crédits photos : Agency", or a source line crediting a text or a
+// table ("Quelle: Landesregierung"). The label before the colon is a word or two naming a
+// picture, a credit or a source, in the languages sites usually label them in.
 bool is_credit_line(std::string_view t) {
   if (!t.empty() && t.front() == '(') t.remove_prefix(1);
   constexpr size_t kMaxLabelBytes = 24;
@@ -889,6 +890,9 @@ bool is_credit_line(std::string_view t) {
                                                "photo",
                                                "foto",
                                                "bild",
+                                               "quelle",
+                                               "source",
+                                               "fuente",
                                                "image",
                                                "picture"};
   for (std::string_view w : kCreditWords) {

@@ -229,7 +229,8 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   std::string page = "<html><body><article><p>Titelbild: Jane Doe/picture-alliance</p>";
   page.append(kArticleParagraphs);
   page.append(
-      "<p>(Credit: Clayton Example / Grist)</p><ul><li>Ort: Kasberg</li><li>Bildautor: </li>"
+      "<p>(Credit: Clayton Example / Grist)</p><p>Quelle: Example Ministry</p><ul><li>Ort: "
+      "Kasberg</li><li>Bildautor: </li>"
       "</ul><p>The mayor at the vote. | \u00A9 Example Agency/Getty Images</p>"
       "<p>The new tram on its first test run. (Foto: Example)</p><ul>"
       "</ul><p>Photos of the new trams were shown: residents liked the colours.</p>"
@@ -240,6 +241,7 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   EXPECT_FALSE(contains(text, "picture-alliance")) << text;
   EXPECT_FALSE(contains(text, "Grist")) << text;
   EXPECT_FALSE(contains(text, "Getty Images")) << text;
+  EXPECT_FALSE(contains(text, "Example Ministry")) << text;
   EXPECT_FALSE(contains(text, "first test run")) << text;
   EXPECT_TRUE(contains(text, "Ort: Kasberg")) << text;
   EXPECT_TRUE(contains(text, "residents liked the colours")) << text;
