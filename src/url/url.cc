@@ -949,32 +949,35 @@ bool Url::set_pathname(std::string_view value) {
   return apply_setter(*this, std::move(r), value, State::kPathStart);
 }
 
-bool Url::set_search(std::string_view value) {
-  UrlRecord r = UrlBuilder::decompose(*this);
+namespace {
+
+// The search and hash setters share one shape: an empty value removes the component (and the
+// opaque path's trailing spaces, URL Standard "potentially strip trailing spaces"); otherwise
+// the leading '?'/'#' is dropped and the value is parsed in `state` into a fresh component.
+bool set_query_or_fragment(Url& url, std::string_view value, char lead, State state,
+                           bool UrlRecord::*present, std::string UrlRecord::*component) {
+  UrlRecord r = UrlBuilder::decompose(url);
+  r.*component = std::string();
   if (value.empty()) {
-    r.has_query = false;
-    r.query.clear();
+    r.*present = false;
     strip_trailing_spaces_from_opaque_path(r);
-    return UrlBuilder::replace(*this, UrlBuilder::build(r));
+    return UrlBuilder::replace(url, UrlBuilder::build(r));
   }
-  if (value.front() == '?') value.remove_prefix(1);
-  r.has_query = true;
-  r.query.clear();
-  return apply_setter(*this, std::move(r), value, State::kQuery);
+  if (value.front() == lead) value.remove_prefix(1);
+  r.*present = true;
+  return apply_setter(url, std::move(r), value, state);
+}
+
+}  // namespace
+
+bool Url::set_search(std::string_view value) {
+  return set_query_or_fragment(*this, value, '?', State::kQuery, &UrlRecord::has_query,
+                               &UrlRecord::query);
 }
 
 bool Url::set_hash(std::string_view value) {
-  UrlRecord r = UrlBuilder::decompose(*this);
-  if (value.empty()) {
-    r.has_fragment = false;
-    r.fragment.clear();
-    strip_trailing_spaces_from_opaque_path(r);
-    return UrlBuilder::replace(*this, UrlBuilder::build(r));
-  }
-  if (value.front() == '#') value.remove_prefix(1);
-  r.has_fragment = true;
-  r.fragment.clear();
-  return apply_setter(*this, std::move(r), value, State::kFragment);
+  return set_query_or_fragment(*this, value, '#', State::kFragment, &UrlRecord::has_fragment,
+                               &UrlRecord::fragment);
 }
 
 }  // namespace riptide::url
