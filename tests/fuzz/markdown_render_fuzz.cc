@@ -13,6 +13,7 @@
 #include "core/utf8.h"
 #include "extract/markdown.h"
 #include "html/parser.h"
+#include "tests/support/markdown_lint.h"
 #include "url/url.h"
 
 namespace {
@@ -28,56 +29,11 @@ void check_trimmed(std::string_view s, const char* what) {
   check(!riptide::str::is_html_space(s.front()) && !riptide::str::is_html_space(s.back()), what);
 }
 
-// Removes what container blocks put before a line's content: indentation, "> " and list
-// markers ("- ", "* ", "12. ", "3) ").
-void strip_container_prefixes(std::string_view& line) {
-  while (!line.empty()) {
-    if (line.front() == ' ' || line.front() == '>') {
-      line.remove_prefix(1);
-      continue;
-    }
-    size_t digits = 0;
-    while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
-    size_t marker = digits > 0 ? digits : 0;
-    if (marker < line.size() && ((digits == 0 && (line[0] == '-' || line[0] == '*')) ||
-                                 (digits > 0 && (line[marker] == '.' || line[marker] == ')')))) {
-      if (marker + 1 < line.size() && line[marker + 1] == ' ') {
-        line.remove_prefix(marker + 2);
-        continue;
-      }
-    }
-    break;
-  }
-}
-
 void check_lines(std::string_view md) {
-  size_t fence = 0;  // length of the open code fence, 0 outside code
-  int blank_run = 0;
-  size_t pos = 0;
-  while (pos <= md.size()) {
-    size_t nl = md.find('\n', pos);
-    if (nl == std::string_view::npos) nl = md.size();
-    std::string_view line = md.substr(pos, nl - pos);
-    std::string_view body = line;
-    strip_container_prefixes(body);
-    size_t ticks = 0;
-    while (ticks < body.size() && body[ticks] == '`') ++ticks;
-    // An opening fence's info string has no backticks (CommonMark 4.5): such a line is a code
-    // span, not a fence.
-    bool opens = ticks >= 3 && body.find('`', ticks) == std::string_view::npos;
-    if (fence == 0 && opens) {
-      fence = ticks;
-      blank_run = 0;
-    } else if (fence != 0 && ticks >= fence && ticks == body.size()) {
-      fence = 0;
-    } else if (fence == 0) {
-      check(line.empty() || (line.back() != ' ' && line.back() != '\t'),
-            "markdown line ends in whitespace");
-      blank_run = body.empty() ? blank_run + 1 : 0;
-      check(blank_run <= 1, "markdown has two blank lines in a row");
-    }
-    pos = nl + 1;
-  }
+  std::string problem = riptide::testing_support::markdown_lint(md);
+  if (problem.empty()) return;
+  std::fprintf(stderr, "markdown_render_fuzz: %s\n", problem.c_str());
+  std::abort();
 }
 
 }  // namespace
