@@ -2,6 +2,7 @@
 // (RIPTIDE_SHARED_DIR/corpus, see its README.md for the format and the standard metric).
 //
 //   quality_bench [--mode article|full] [--verbose] [--segments] [--page ID] [--corpus DIR]
+//                 [--half even|odd]
 //
 // --verbose: per-page counts, worst first. --segments: every missed/included segment, one per
 // line (page TAB MISSED|INCLUDED TAB segment). --page: one page's text and its misses.
@@ -128,7 +129,7 @@ struct PageResult {
 void usage() {
   std::fprintf(stderr,
                "usage: quality_bench [--mode article|full] [--verbose] [--segments] [--page ID] "
-               "[--corpus DIR]\n");
+               "[--corpus DIR] [--half even|odd]\n");
 }
 
 }  // namespace
@@ -136,6 +137,9 @@ void usage() {
 int main(int argc, char** argv) {
   std::string mode = "article";
   std::string only_page;
+  // --half scores only every other page (0-based line index even or odd): two disjoint halves, so
+  // a change can be checked to help both instead of fitting the pages it was made on.
+  std::string half;
   bool verbose = false;
   bool list_segments = false;
   std::string corpus = std::string(RIPTIDE_SHARED_DIR) + "/corpus";
@@ -151,6 +155,10 @@ int main(int argc, char** argv) {
       only_page = argv[++i];
     } else if (a == "--corpus" && i + 1 < argc) {
       corpus = argv[++i];
+    } else if (a == "--half" && i + 1 < argc &&
+               (std::string_view(argv[i + 1]) == "even" ||
+                std::string_view(argv[i + 1]) == "odd")) {
+      half = argv[++i];
     } else {
       usage();
       return 2;
@@ -168,8 +176,11 @@ int main(int argc, char** argv) {
   }
   std::vector<Page> pages;
   std::string line;
+  size_t line_index = 0;
   while (std::getline(list, line)) {
     if (line.empty()) continue;
+    const bool odd_line = (line_index++ % 2) == 1;
+    if (!half.empty() && odd_line != (half == "odd")) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
       std::fprintf(stderr, "quality_bench: bad JSON line in pages.jsonl\n");
