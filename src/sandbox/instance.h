@@ -1,0 +1,77 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "core/result.h"
+#include "extract/extractor.h"
+#include "extract/record.h"
+#include "guest/abi.h"
+#include "sandbox/runtime.h"
+
+// One instance of the extractor guest (src/guest, compiled to wasm32-wasi and translated by
+// wasm2c): its linear memory, its WASI imports and its call state. The host side of the guest ABI
+// (docs/abi.md): everything the guest hands back is bounds-checked and decoded with the fuzzed
+// decoder in guest/abi.h before it is used.
+namespace riptide::sandbox {
+
+struct InstanceLimits {
+  // Linear-memory cap in 64 KiB wasm pages; the module's own maximum is lowered to this after
+  // instantiation (it can only be lowered, never raised past the link-time --max-memory).
+  uint32_t max_pages = 4096;  // 256 MiB
+  // Wall-clock budget of one guest call; past it the watchdog traps the guest (kTimeout).
+  std::chrono::milliseconds timeout{5000};
+  // Inputs larger than this are rejected with kResourceLimit before they reach the guest.
+  size_t max_input_bytes = size_t{10} << 20;
+  // An encoded result larger than this is rejected (kResourceLimit) and the instance is dead.
+  size_t max_output_bytes = size_t{64} << 20;
+};
+
+// Not thread-safe: one thread uses an instance at a time (the pool hands it out exclusively).
+// After a trap, a timeout or invalid output the instance is dead() and must be discarded.
+class ExtractorInstance {
+ public:
+  // Instantiates the module, runs its `_initialize`, lowers its memory cap and checks its ABI
+  // version. Errors: kInternal (instantiation trapped, ABI version mismatch).
+  static Result<std::unique_ptr<ExtractorInstance>> create(const InstanceLimits& limits);
+  ~ExtractorInstance();
+  ExtractorInstance(const ExtractorInstance&) = delete;
+  ExtractorInstance& operator=(const ExtractorInstance&) = delete;
+
+  // Extracts in the guest. Same results as extract::Extractor::extract, with Stats::time_ms
+  // (guest call, host clock) and Stats::memory_pages (the memory's size afterwards) filled.
+  // Errors: the guest's structured errors with their ErrorCode; kTimeout (dead); kInternal
+  // "guest trap: <kind>" (dead, last_trap() set); kInternal "invalid guest output: …" (dead);
+  // kResourceLimit for input over max_input_bytes (alive) or output over max_output_bytes (dead).
+  Result<extract::Record> extract(std::string_view html, const extract::Options& options);
+
+  // The guest's version, build and modes (guest ABI `info`).
+  Result<guest::GuestInfo> info();
+  // The guest answers and can extract a small built-in page.
+  Status health();
+  // Drops the guest's cached parser/document buffers (its memory stays at its current size).
+  Status reset();
+
+  bool dead() const { return dead_; }
+  TrapKind last_trap() const { return last_trap_; }
+  uint32_t current_pages() const;
+  uint32_t peak_pages() const { return peak_pages_; }
+  uint64_t uses() const { return uses_; }
+  uint64_t grow_failures() const;
+
+ private:
+  struct State;
+  explicit ExtractorInstance(const InstanceLimits& limits);
+
+  InstanceLimits limits_;
+  std::unique_ptr<State> state_;
+  bool dead_ = false;
+  TrapKind last_trap_ = TrapKind::kNone;
+  uint32_t peak_pages_ = 0;
+  uint64_t uses_ = 0;
+};
+
+}  // namespace riptide::sandbox
