@@ -18,6 +18,10 @@ enum class ErrorCode : uint8_t {
   kNotFound,
   kIo,
   kInternal,
+  // A capacity or health condition on our side, not the input's fault; retrying later may work
+  // (the sandbox pool had no free instance in time, or its breaker is open with no fallback).
+  // The server answers 503 with Retry-After.
+  kUnavailable,
 };
 
 std::string_view error_code_name(ErrorCode code);
