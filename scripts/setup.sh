@@ -17,6 +17,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev zlib1g-dev libbrotli-dev libzstd-dev
   libboost-dev libsqlite3-dev libhiredis-dev redis-server libcld2-dev
+  # metrics registry (src/sandbox/metrics.h; the server exposes it at /metrics)
+  prometheus-cpp-dev
 )
 
 missing=()
