@@ -4,12 +4,13 @@
 // and sandbox/runtime.cc's fault handler turns an access past `size` into a trap. See
 // sandbox/runtime.h for the whole design.
 //
-// Memory layout of one reservation (mmap'd PROT_NONE, MAP_NORESERVE):
-//   [ header page (RW): MemoryHeader ][ data: 4 GiB index space + 4 GiB offset space ]
+// One memory = one reservation of 8 GiB of address space (mmap PROT_NONE, MAP_NORESERVE):
 // wasm2c computes an effective address as u64(u32 index) + u32 offset < 8 GiB, so no guest
-// address can leave the reservation. Growing makes more of `data` readable/writable (mprotect);
-// freeing unmaps the whole reservation. The header holds what wasm_rt_memory_t cannot (the
-// declared maximum, grow failures); the guest cannot reach it (addresses never go below data).
+// address can leave it. Growing makes more of it readable/writable (mprotect); freeing unmaps the
+// whole reservation. What wasm_rt_memory_t cannot hold (the declared maximum, grow failures)
+// lives in a slot of a fixed table, which is also what the fault handler consults. Nothing is
+// written into the reservation itself: on this VM every first touch of a page costs tens of
+// microseconds, so a header page would be a large part of instantiation time.
 
 #include <sys/mman.h>
 
@@ -20,7 +21,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <new>
 #include <vector>
 
 #include "sandbox/runtime.h"
@@ -31,59 +31,68 @@ namespace riptide::sandbox {
 namespace {
 
 constexpr uint64_t kPageBytes = 65536;  // WebAssembly page (spec 2.5.9 "Memories")
-constexpr uint64_t kHeaderBytes = 4096;
-constexpr uint64_t kDataReservationBytes = uint64_t{8} << 30;
-constexpr uint64_t kReservationBytes = kHeaderBytes + kDataReservationBytes;
-constexpr uint64_t kHeaderMagic = 0x7269707469646521;  // "riptide!"
+constexpr uint64_t kReservationBytes = uint64_t{8} << 30;
 
-struct MemoryHeader {
-  uint64_t magic;
+// Live reservations. The address space fits at most 2^47 / 8 GiB = 16384 of them, so a fixed
+// table suffices; the fault handler scans it without locks. A slot is claimed by a CAS on `data`
+// from 0 to kClaimed, filled, then published with the data address (release).
+struct ReservationSlot {
+  std::atomic<uintptr_t> data;
   uint32_t declared_max_pages;
   std::atomic<uint32_t> grow_failures;
 };
-
-// Live reservations, by data address, for the fault handler (which cannot take a lock). The
-// address space fits at most 2^47 / 8 GiB = 16384 reservations, so a fixed table suffices.
 constexpr size_t kMaxReservations = 16384;
-std::atomic<uintptr_t> g_reservations[kMaxReservations];
+constexpr uintptr_t kClaimed = 1;
+ReservationSlot g_reservations[kMaxReservations];
 std::atomic<size_t> g_reservation_slots_used{0};  // high-water mark of slots ever used
 std::atomic<size_t> g_live_reservations{0};
 
-bool register_reservation(uintptr_t data) {
+bool register_reservation(uintptr_t data, uint32_t declared_max_pages) {
   for (size_t i = 0; i < kMaxReservations; ++i) {
+    ReservationSlot& slot = g_reservations[i];
     uintptr_t expected = 0;
-    if (g_reservations[i].compare_exchange_strong(expected, data, std::memory_order_acq_rel)) {
-      size_t used = g_reservation_slots_used.load(std::memory_order_relaxed);
-      while (used < i + 1 && !g_reservation_slots_used.compare_exchange_weak(
-                                 used, i + 1, std::memory_order_acq_rel)) {
-      }
-      g_live_reservations.fetch_add(1, std::memory_order_relaxed);
-      return true;
+    if (!slot.data.compare_exchange_strong(expected, kClaimed, std::memory_order_acquire)) {
+      continue;
     }
+    slot.declared_max_pages = declared_max_pages;
+    slot.grow_failures.store(0, std::memory_order_relaxed);
+    slot.data.store(data, std::memory_order_release);
+    size_t used = g_reservation_slots_used.load(std::memory_order_relaxed);
+    while (used < i + 1 && !g_reservation_slots_used.compare_exchange_weak(
+                               used, i + 1, std::memory_order_acq_rel)) {
+    }
+    g_live_reservations.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
   return false;
 }
 
-void unregister_reservation(uintptr_t data) {
+ReservationSlot* find_slot(const uint8_t* data) {
   const size_t used = g_reservation_slots_used.load(std::memory_order_acquire);
   for (size_t i = 0; i < used; ++i) {
-    uintptr_t expected = data;
-    if (g_reservations[i].compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) {
-      g_live_reservations.fetch_sub(1, std::memory_order_relaxed);
-      return;
+    if (g_reservations[i].data.load(std::memory_order_acquire) ==
+        reinterpret_cast<uintptr_t>(data)) {
+      return &g_reservations[i];
     }
   }
+  return nullptr;
 }
 
-MemoryHeader* header_of(const wasm_rt_memory_t* memory) {
-  auto* header = reinterpret_cast<MemoryHeader*>(memory->data - kHeaderBytes);
-  if (header->magic != kHeaderMagic) {
+ReservationSlot& slot_of(const wasm_rt_memory_t* memory) {
+  ReservationSlot* slot = memory->data != nullptr ? find_slot(memory->data) : nullptr;
+  if (slot == nullptr) {
     std::fprintf(stderr,
                  "riptide wasm-rt: memory %p was not allocated by wasm_rt_allocate_memory\n",
                  static_cast<const void*>(memory));
     std::abort();
   }
-  return header;
+  return *slot;
+}
+
+// memory.grow's failure result (spec 4.4.7.10: push -1), counted for memory_grow_failures.
+uint32_t grow_refused(const wasm_rt_memory_t* memory) {
+  slot_of(memory).grow_failures.fetch_add(1, std::memory_order_relaxed);
+  return UINT32_MAX;
 }
 
 // A failure the API cannot report (wasm_rt_allocate_* return void): a trap inside a guest call,
@@ -149,16 +158,16 @@ void free_table(Table* table) {
 }  // namespace
 
 uint32_t set_memory_max_pages(wasm_rt_memory_t* memory, uint32_t max_pages) {
-  const MemoryHeader* header = header_of(memory);
+  const ReservationSlot& slot = slot_of(memory);
   uint32_t cap = max_pages;
-  if (cap > header->declared_max_pages) cap = header->declared_max_pages;
+  if (cap > slot.declared_max_pages) cap = slot.declared_max_pages;
   if (cap < memory->pages) cap = memory->pages;
   memory->max_pages = cap;
   return cap;
 }
 
 uint32_t memory_grow_failures(const wasm_rt_memory_t* memory) {
-  return header_of(memory)->grow_failures.load(std::memory_order_relaxed);
+  return slot_of(memory).grow_failures.load(std::memory_order_relaxed);
 }
 
 size_t live_memory_reservations() {
@@ -170,8 +179,8 @@ namespace detail {
 bool in_memory_reservation(uintptr_t address) {
   const size_t used = g_reservation_slots_used.load(std::memory_order_acquire);
   for (size_t i = 0; i < used; ++i) {
-    const uintptr_t data = g_reservations[i].load(std::memory_order_acquire);
-    if (data != 0 && address >= data && address - data < kDataReservationBytes) return true;
+    const uintptr_t data = g_reservations[i].data.load(std::memory_order_acquire);
+    if (data > kClaimed && address >= data && address - data < kReservationBytes) return true;
   }
   return false;
 }
@@ -331,16 +340,13 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, u
   void* base = mmap(nullptr, rs::kReservationBytes, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) rs::allocation_failed("memory reservation");
-  auto* bytes = static_cast<uint8_t*>(base);
+  auto* data = static_cast<uint8_t*>(base);
   const uint64_t initial_bytes = uint64_t{initial_pages} * rs::kPageBytes;
-  if (mprotect(bytes, rs::kHeaderBytes + initial_bytes, PROT_READ | PROT_WRITE) != 0) {
+  if (initial_bytes > 0 && mprotect(data, initial_bytes, PROT_READ | PROT_WRITE) != 0) {
     munmap(base, rs::kReservationBytes);
     rs::allocation_failed("memory commit");
   }
-  auto* header = new (bytes) rs::MemoryHeader{rs::kHeaderMagic, max_pages, {0}};
-  (void)header;
-  uint8_t* data = bytes + rs::kHeaderBytes;
-  if (!rs::register_reservation(reinterpret_cast<uintptr_t>(data))) {
+  if (!rs::register_reservation(reinterpret_cast<uintptr_t>(data), max_pages)) {
     munmap(base, rs::kReservationBytes);
     errno = ENOMEM;
     rs::allocation_failed("memory registration");
@@ -353,20 +359,16 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, u
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
   detail::RuntimeScope scope;
-  rs::MemoryHeader* header = rs::header_of(memory);
   const uint32_t old_pages = memory->pages;
   const uint32_t cap =
       memory->max_pages < rs::kMaxMemoryPages ? memory->max_pages : rs::kMaxMemoryPages;
-  if (delta > cap - old_pages) {  // old_pages <= cap always holds (set_memory_max_pages)
-    header->grow_failures.fetch_add(1, std::memory_order_relaxed);
-    return UINT32_MAX;
-  }
+  // old_pages <= cap always holds (set_memory_max_pages never goes below the current size).
+  if (delta > cap - old_pages) return rs::grow_refused(memory);
   if (delta == 0) return old_pages;
   const uint64_t old_bytes = uint64_t{old_pages} * rs::kPageBytes;
   const uint64_t new_bytes = uint64_t{old_pages + delta} * rs::kPageBytes;
   if (mprotect(memory->data + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0) {
-    header->grow_failures.fetch_add(1, std::memory_order_relaxed);
-    return UINT32_MAX;
+    return rs::grow_refused(memory);
   }
   memory->pages = old_pages + delta;
   memory->size = static_cast<uint32_t>(new_bytes);
@@ -376,9 +378,10 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
 void wasm_rt_free_memory(wasm_rt_memory_t* memory) {
   detail::RuntimeScope scope;
   if (memory->data == nullptr) return;
-  rs::header_of(memory)->magic = 0;
-  rs::unregister_reservation(reinterpret_cast<uintptr_t>(memory->data));
-  munmap(memory->data - rs::kHeaderBytes, rs::kReservationBytes);
+  // Unpublish first: once unmapped, the range may be handed to someone else.
+  rs::slot_of(memory).data.store(0, std::memory_order_release);
+  rs::g_live_reservations.fetch_sub(1, std::memory_order_relaxed);
+  munmap(memory->data, rs::kReservationBytes);
   memory->data = nullptr;
   memory->pages = 0;
   memory->size = 0;

@@ -1,0 +1,114 @@
+// Costs of the wasm-rt runtime (src/sandbox) on a small guest (tests/sandbox/guests/hostile.c,
+// three of its exports):
+// instantiating and freeing an instance (one 8 GiB reservation, a table, data segments), an empty
+// guest call through call_guest with and without a deadline (the per-call overhead the sandbox
+// adds), a trap and its recovery, and memory.grow.
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "bench_guest.h"
+#include "sandbox/runtime.h"
+
+namespace {
+
+using riptide::sandbox::call_guest;
+using riptide::sandbox::TrapKind;
+
+void init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    riptide::sandbox::init_runtime();
+    Z_bench_guest_init_module();
+  });
+}
+
+void BM_InstantiateAndFree(benchmark::State& state) {
+  init_once();
+  for (auto _ : state) {
+    Z_bench_guest_instance_t instance;
+    TrapKind kind = call_guest([&] { Z_bench_guest_instantiate(&instance); });
+    benchmark::DoNotOptimize(kind);
+    Z_bench_guest_free(&instance);
+  }
+}
+BENCHMARK(BM_InstantiateAndFree);
+
+// The guest's `add`, called directly: the floor the guarded calls are compared with.
+void BM_UnguardedCall(benchmark::State& state) {
+  init_once();
+  Z_bench_guest_instance_t instance;
+  (void)call_guest([&] { Z_bench_guest_instantiate(&instance); });
+  u32 sum = 0;
+  for (auto _ : state) {
+    sum = Z_bench_guestZ_add(&instance, sum, 1);
+    benchmark::DoNotOptimize(sum);
+  }
+  Z_bench_guest_free(&instance);
+}
+BENCHMARK(BM_UnguardedCall);
+
+void BM_GuardedCall(benchmark::State& state) {
+  init_once();
+  Z_bench_guest_instance_t instance;
+  (void)call_guest([&] { Z_bench_guest_instantiate(&instance); });
+  u32 sum = 0;
+  for (auto _ : state) {
+    TrapKind kind = call_guest([&] { sum = Z_bench_guestZ_add(&instance, sum, 1); });
+    benchmark::DoNotOptimize(kind);
+  }
+  Z_bench_guest_free(&instance);
+}
+BENCHMARK(BM_GuardedCall);
+
+// With a deadline the call is also registered with the watchdog (a mutex and a clock read).
+void BM_GuardedCallWithDeadline(benchmark::State& state) {
+  init_once();
+  Z_bench_guest_instance_t instance;
+  (void)call_guest([&] { Z_bench_guest_instantiate(&instance); });
+  u32 sum = 0;
+  for (auto _ : state) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    TrapKind kind = call_guest([&] { sum = Z_bench_guestZ_add(&instance, sum, 1); }, deadline);
+    benchmark::DoNotOptimize(kind);
+  }
+  Z_bench_guest_free(&instance);
+}
+BENCHMARK(BM_GuardedCallWithDeadline);
+
+// An out-of-bounds load: fault, signal handler, longjmp, unblocking the signals.
+void BM_TrapOutOfBounds(benchmark::State& state) {
+  init_once();
+  Z_bench_guest_instance_t instance;
+  (void)call_guest([&] { Z_bench_guest_instantiate(&instance); });
+  for (auto _ : state) {
+    TrapKind kind = call_guest([&] { Z_bench_guestZ_load_at(&instance, 0xFFFFFFF0u); });
+    benchmark::DoNotOptimize(kind);
+  }
+  Z_bench_guest_free(&instance);
+}
+BENCHMARK(BM_TrapOutOfBounds);
+
+// memory.grow from 2 pages to the 4 MiB cap (17 grows, 2 refused), on a fresh instance each time.
+void BM_MemoryGrowToCap(benchmark::State& state) {
+  init_once();
+  for (auto _ : state) {
+    state.PauseTiming();
+    Z_bench_guest_instance_t instance;
+    (void)call_guest([&] { Z_bench_guest_instantiate(&instance); });
+    state.ResumeTiming();
+    u32 pages = 0;
+    TrapKind kind = call_guest([&] { pages = Z_bench_guestZ_grow_until_refused(&instance); });
+    benchmark::DoNotOptimize(kind);
+    state.PauseTiming();
+    Z_bench_guest_free(&instance);
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_MemoryGrowToCap);
+
+}  // namespace
+
+BENCHMARK_MAIN();
