@@ -1,5 +1,5 @@
 // Costs of the wasm-rt runtime (src/sandbox) on a small guest (tests/sandbox/guests/hostile.c,
-// three of its exports):
+// four of its exports; instantiation writes one data segment, as every real guest does):
 // instantiating and freeing an instance (one 8 GiB reservation, a table, data segments), an empty
 // guest call through call_guest with and without a deadline (the per-call overhead the sandbox
 // adds), a trap and its recovery, and memory.grow.
