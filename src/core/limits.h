@@ -59,4 +59,10 @@ inline constexpr uint32_t kMaxMarkdownNesting = 32;
 // padded to the widest one, so the column count bounds the padding per row).
 inline constexpr uint32_t kMaxMarkdownTableColumns = 64;
 
+// Guest ABI (src/guest/abi.h, docs/abi.md).
+// CSS selectors one request may carry (custom mode).
+inline constexpr uint32_t kMaxRequestSelectors = 256;
+// Bytes of a guest error message or of an info string; longer error messages are cut.
+inline constexpr size_t kMaxGuestMessageBytes = 64 * 1024;
+
 }  // namespace riptide::limits
