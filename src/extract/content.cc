@@ -1157,6 +1157,122 @@ void trim_content(Node* fragment) {
   }
 }
 
+// Whether the subtree holds more than `chars` text code points (stops counting once it does).
+bool has_more_text(const Node* root, uint32_t chars) {
+  uint32_t seen = 0;
+  for (const Node* n = root; n != nullptr; n = html::next_in_subtree(n, root)) {
+    if (!n->is_text()) continue;
+    seen += count_text(n->data).chars;
+    if (seen > chars) return true;
+  }
+  return false;
+}
+// A short paragraph that speaks for the site, not the article: a subscription or membership
+// prompt, "follow us on …", an app download, a copyright or licence notice, a letters or
+// comment invitation, an advert label. Sites put these under the article, inside its container,
+// so only their wording tells them apart. The cues are generic phrases in the languages sites
+// usually use for them; `lower` is the ASCII-lower-cased, whitespace-collapsed text.
+bool is_site_notice(std::string_view lower) {
+  constexpr std::string_view kNoticePhrases[] = {
+      // subscriptions, memberships, newsletters, accounts
+      "subscri", "newsletter", "sign up for", "sign up to", "sign me up", "become a member",
+      "support us", "abonnier", "abonnement", "unterst\xC3\xBCtze uns", "suscr", "ap\xC3\xB3yanos",
+      "hazte miembro", "abonnez", "soutenez",
+      "cr\xC3\xA9"
+      "ez votre compte",
+      "connectez-vous", "inscrivez-vous", "subskrypc", "iscriviti", "abbonati", "assine",
+      "inscreva-se", "abonneer", "nieuwsbrief",
+      // following the site, its apps
+      "follow us", "folgen sie uns", "folge uns", "folgt uns", "s\xC3\xADguenos", "suivez-nous",
+      "seguici", "siga-nos", "volg ons", "obserwuj", "zapraszamy do", "app store",
+      "ios and android", "ios und android",
+      // rights and licences
+      "all rights reserved", "copyright", "\xC2\xA9", "alle rechte vorbehalten",
+      "derechos reservados", "droits r\xC3\xA9serv\xC3\xA9s", "riproduzione riservata",
+      // reader mail, comments, sharing, the author box, the rest of a paywalled text
+      "letter to the editor", "letters to the editor",
+      "escr\xC3\xAD"
+      "benos",
+      "escribirnos", "kommentar schreiben", "kommentare schreiben", "einen kommentar",
+      "artikel teilen", "beitrag teilen", "about the author",
+      "\xC3\xBC"
+      "ber den autor",
+      "\xC3\x9C"
+      "ber den autor",
+      "\xC3\xBC"
+      "ber die autorin",
+      "\xC3\x9C"
+      "ber die autorin",
+      "read the rest", "advertise with"};
+  for (std::string_view p : kNoticePhrases) {
+    if (lower.find(p) != std::string_view::npos) return true;
+  }
+  // "Follow X on Twitter", "Únete … Telegram": a social network and a verb to follow or join.
+  constexpr std::string_view kNetworks[] = {"facebook", "twitter",  "instagram", "telegram",
+                                            "whatsapp", "linkedin", "youtube",   "tiktok"};
+  constexpr std::string_view kFollowVerbs[] = {
+      "follow",       "folge",        "seguir", "s\xC3\xADguenos",
+      "\xC3\xBAnete", "\xC3\x9Anete", "suivez", "seguici",
+      "siga",         "volg",         "join"};
+  bool network = false;
+  for (std::string_view n : kNetworks) network = network || lower.find(n) != std::string_view::npos;
+  if (network) {
+    for (std::string_view v : kFollowVerbs) {
+      if (lower.find(v) != std::string_view::npos) return true;
+    }
+  }
+  // A lone advert or contact label ("- Anzeige -", "Kontakt").
+  std::string word;
+  for (char c : lower) {
+    if (str::is_alnum(c)) word.push_back(c);
+  }
+  constexpr std::string_view kLabels[] = {"anzeige", "werbung", "advertisement", "publicidad",
+                                          "anuncio", "kontakt", "contact"};
+  for (std::string_view l : kLabels) {
+    if (word == l) return true;
+  }
+  return false;
+}
+
+// Site notices in the last part of the content (see is_site_notice) are removed. Only the tail
+// is searched: the same words inside the article are part of what it says, and a notice block
+// is short.
+void drop_trailing_notices(Node* fragment) {
+  struct Tail {
+    Node* block;
+    uint32_t chars;
+  };
+  std::vector<Tail> blocks;
+  uint32_t total = 0;
+  for (Node* n = fragment->first_child; n != nullptr; n = html::next_in_subtree(n, fragment)) {
+    if (!n->is_text()) continue;
+    const uint32_t chars = count_text(n->data).chars;
+    if (chars == 0) continue;
+    Node* b = n->parent;
+    while (b != fragment && b->parent != fragment && !is_text_block(b)) b = b->parent;
+    if (b == fragment) continue;
+    if (blocks.empty() || blocks.back().block != b) blocks.push_back({b, 0});
+    blocks.back().chars += chars;
+    total += chars;
+  }
+  // The tail: the last quarter of the text, at most kMaxTailChars.
+  constexpr uint32_t kMaxTailChars = 1500;
+  constexpr uint32_t kMaxNoticeChars = 600;
+  const uint32_t window = std::min(total / 4, kMaxTailChars);
+  uint32_t after = 0;
+  for (size_t i = blocks.size(); i-- > 1 && after <= window;) {
+    const Tail& t = blocks[i];
+    after += t.chars;
+    if (t.chars >= kMaxNoticeChars || !is_attached_under(t.block, fragment)) continue;
+    // The block goes only when all of its text is this notice (a container also holding
+    // article paragraphs in nested blocks stays).
+    if (has_more_text(t.block, t.chars)) continue;
+    std::string lower = str::collapse_whitespace(html::text_content(t.block));
+    str::to_lower_in_place(lower);
+    if (is_site_notice(lower)) html::remove_node(t.block);
+  }
+}
+
 ContentResult Extractor::article(const ContentOptions& options) {
   // A short articleBody is a teaser or a truncated copy, not a reference for the paragraphs.
   constexpr size_t kMinBodyHintBytes = 200;
@@ -1209,6 +1325,7 @@ ContentResult Extractor::article(const ContentOptions& options) {
     html::append_child(result.root, n);
   }
   drop_empty_headings(result.root);
+  drop_trailing_notices(result.root);
   trim_content(result.root);
   strip_invisible(result.root, doc_.arena());
 

@@ -247,6 +247,42 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   EXPECT_TRUE(contains(text, "residents liked the colours")) << text;
 }
 
+TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
+  // Prompts that speak for the site sit inside the article's container, after its text.
+  std::string page = "<html><body><article><h1>Council expands tram network</h1><div class=body>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<p>Subscribe now to our weekend edition for the full story.</p>"
+      "<p>Follow the Daily Example on Twitter and Facebook for breaking news.</p>"
+      "<p>\xC2\xA9 2026 Daily Example. This article may not be reprinted without permission.</p>"
+      "<p>- Anzeige -</p></div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "Subscribe now")) << text;
+  EXPECT_FALSE(contains(text, "Follow the Daily Example")) << text;
+  EXPECT_FALSE(contains(text, "may not be reprinted")) << text;
+  EXPECT_FALSE(contains(text, "Anzeige")) << text;
+}
+
+TEST(ExtractArticle, NoticeWordsInsideTheArticleAreText) {
+  // The same words before the article's last part are what the article talks about.
+  std::string page =
+      "<html><body><article><h1>Newsletters are back</h1><div class=body>"
+      "<p>Publishers say readers subscribe to newsletters again, and that a newsletter now "
+      "brings more loyal readers than search, social networks, or the home page ever did.</p>"
+      "<p>Several newsrooms, which had closed their lists a decade ago, hired editors for them "
+      "this year, and some of those lists already count more than a hundred thousand readers."
+      "</p>";
+  page.append(kArticleParagraphs);
+  page.append("</div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "readers subscribe to newsletters again")) << text;
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+}
+
 TEST(ExtractArticle, NoClearArticleFallsBack) {
   // Short blocks only: no paragraph is long enough to vote, so the cleaned body is returned.
   html::Document doc = html::parse_document(
