@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "extract/extractor.h"
@@ -50,6 +51,8 @@ class ExtractorInstance {
 
   // The guest's version, build and modes (guest ABI `info`).
   Result<guest::GuestInfo> info();
+  // The modes the guest supports (guest ABI `modes`).
+  Result<std::vector<extract::Mode>> modes();
   // The guest answers and can extract a small built-in page.
   Status health();
   // Drops the guest's cached parser/document buffers (its memory stays at its current size).
@@ -65,6 +68,14 @@ class ExtractorInstance {
  private:
   struct State;
   explicit ExtractorInstance(const InstanceLimits& limits);
+  // Runs `fn` (wasm2c export calls) under call_guest with the call deadline; a trap or timeout
+  // marks the instance dead and comes back as the documented Error.
+  template <class F>
+  Status guarded(F&& fn);
+  void note_pages();
+  // [ptr, ptr + len) in guest memory after checking it lies inside the memory and len <= max_len
+  // (either failure marks the instance dead). The view lives until the next guest call.
+  Result<std::string_view> guest_bytes(uint32_t ptr, uint32_t len, size_t max_len);
 
   InstanceLimits limits_;
   std::unique_ptr<State> state_;
