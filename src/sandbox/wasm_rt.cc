@@ -13,7 +13,9 @@
 // microseconds, so a header page would be a large part of instantiation time.
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
@@ -106,6 +108,107 @@ uint32_t grow_refused(const wasm_rt_memory_t* memory) {
   detail::trap(TrapKind::kOther);
 }
 
+// The reservation cache (set_memory_cache_size; off by default). A cached reservation is zero
+// everywhere, readable and writable over its first `accessible` bytes and PROT_NONE beyond, so
+// handing it out needs at most one mprotect and no page faults for the pages it keeps.
+struct CachedReservation {
+  uint8_t* data;
+  uint64_t accessible;
+};
+constexpr uint64_t kCacheKeptBytes = uint64_t{4} << 20;
+std::mutex g_cache_mutex;
+std::vector<CachedReservation>* g_cache = nullptr;  // guarded by g_cache_mutex; never freed
+size_t g_cache_limit = 0;                           // guarded by g_cache_mutex
+size_t g_cache_pending = 0;  // releases being zeroed (guarded by g_cache_mutex)
+
+uint8_t* map_reservation(uint64_t accessible_bytes) {
+  void* base = mmap(nullptr, kReservationBytes, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) return nullptr;
+  if (accessible_bytes > 0 && mprotect(base, accessible_bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(base, kReservationBytes);
+    return nullptr;
+  }
+  return static_cast<uint8_t*>(base);
+}
+
+// Makes exactly [0, to) of a zeroed reservation accessible, given that [0, from) is.
+bool set_accessible(uint8_t* data, uint64_t from, uint64_t to) {
+  if (from == to) return true;
+  if (from < to) return mprotect(data + from, to - from, PROT_READ | PROT_WRITE) == 0;
+  return mprotect(data + to, from - to, PROT_NONE) == 0;
+}
+
+// Zeroes [data, data + bytes): resident pages with memset (no fault: they are mapped), runs of
+// non-resident pages with MADV_DONTNEED (never touched, or swapped out: dropping them makes them
+// read as zero). Writing every page instead would fault in each one the guest never touched.
+bool zero_pages(uint8_t* data, uint64_t bytes) {
+  static const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t pages = (bytes + page - 1) / page;
+  std::vector<unsigned char> resident(pages);
+  if (mincore(data, bytes, resident.data()) != 0) return false;
+  uint64_t run_start = 0;
+  for (uint64_t i = 0; i <= pages; ++i) {
+    const bool is_resident = i < pages && (resident[i] & 1) != 0;
+    if (i == pages || is_resident) {
+      if (run_start < i &&
+          madvise(data + run_start * page, (i - run_start) * page, MADV_DONTNEED) != 0) {
+        return false;
+      }
+      run_start = i + 1;
+    }
+    if (is_resident) std::memset(data + i * page, 0, std::min(page, bytes - i * page));
+  }
+  return true;
+}
+
+// A zeroed reservation whose first `accessible_bytes` are readable and writable: from the cache
+// when it has one, else a new mapping. Null when the address space is exhausted.
+uint8_t* acquire_reservation(uint64_t accessible_bytes) {
+  CachedReservation cached{nullptr, 0};
+  {
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    if (g_cache != nullptr && !g_cache->empty()) {
+      cached = g_cache->back();
+      g_cache->pop_back();
+    }
+  }
+  if (cached.data != nullptr) {
+    if (set_accessible(cached.data, cached.accessible, accessible_bytes)) return cached.data;
+    munmap(cached.data, kReservationBytes);
+  }
+  return map_reservation(accessible_bytes);
+}
+
+// Gives a freed reservation back: unmapped, or (cache on and not full) zeroed and cached. Only the
+// first kCacheKeptBytes stay committed; the rest is made inaccessible and released
+// (MADV_DONTNEED: it reads as zero when touched again), so the cache holds at most
+// kCacheKeptBytes of memory per entry. The zeroing runs without the lock.
+void release_reservation(uint8_t* data, uint64_t accessible_bytes) {
+  {
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    if (g_cache == nullptr || g_cache->size() + g_cache_pending >= g_cache_limit) {
+      munmap(data, kReservationBytes);
+      return;
+    }
+    ++g_cache_pending;
+  }
+  const uint64_t kept = std::min(accessible_bytes, kCacheKeptBytes);
+  bool reusable = true;
+  if (accessible_bytes > kept) {
+    reusable = set_accessible(data, accessible_bytes, kept) &&
+               madvise(data + kept, accessible_bytes - kept, MADV_DONTNEED) == 0;
+  }
+  reusable = reusable && zero_pages(data, kept);
+  std::lock_guard<std::mutex> lock(g_cache_mutex);
+  --g_cache_pending;
+  if (reusable && g_cache->size() < g_cache_limit) {
+    g_cache->push_back({data, kept});
+  } else {
+    munmap(data, kReservationBytes);
+  }
+}
+
 // Function types (wasm-rt.h: the same signature always gets the same index). Registered by each
 // module's init_module, normally once per module and process, so a mutex and a linear scan do.
 struct FuncType {
@@ -172,6 +275,21 @@ uint32_t memory_grow_failures(const wasm_rt_memory_t* memory) {
 
 size_t live_memory_reservations() {
   return g_live_reservations.load(std::memory_order_relaxed);
+}
+
+void set_memory_cache_size(size_t reservations) {
+  std::lock_guard<std::mutex> lock(g_cache_mutex);
+  if (g_cache == nullptr) g_cache = new std::vector<CachedReservation>();
+  g_cache_limit = reservations;
+  while (g_cache->size() > g_cache_limit) {
+    munmap(g_cache->back().data, kReservationBytes);
+    g_cache->pop_back();
+  }
+}
+
+size_t cached_memory_reservations() {
+  std::lock_guard<std::mutex> lock(g_cache_mutex);
+  return g_cache != nullptr ? g_cache->size() : 0;
 }
 
 namespace detail {
@@ -337,17 +455,11 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, u
     errno = EINVAL;
     rs::allocation_failed("memory allocation (initial pages above the maximum)");
   }
-  void* base = mmap(nullptr, rs::kReservationBytes, PROT_NONE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) rs::allocation_failed("memory reservation");
-  auto* data = static_cast<uint8_t*>(base);
   const uint64_t initial_bytes = uint64_t{initial_pages} * rs::kPageBytes;
-  if (initial_bytes > 0 && mprotect(data, initial_bytes, PROT_READ | PROT_WRITE) != 0) {
-    munmap(base, rs::kReservationBytes);
-    rs::allocation_failed("memory commit");
-  }
+  uint8_t* data = rs::acquire_reservation(initial_bytes);
+  if (data == nullptr) rs::allocation_failed("memory reservation");
   if (!rs::register_reservation(reinterpret_cast<uintptr_t>(data), max_pages)) {
-    munmap(base, rs::kReservationBytes);
+    munmap(data, rs::kReservationBytes);
     errno = ENOMEM;
     rs::allocation_failed("memory registration");
   }
@@ -381,7 +493,7 @@ void wasm_rt_free_memory(wasm_rt_memory_t* memory) {
   // Unpublish first: once unmapped, the range may be handed to someone else.
   rs::slot_of(memory).data.store(0, std::memory_order_release);
   rs::g_live_reservations.fetch_sub(1, std::memory_order_relaxed);
-  munmap(memory->data, rs::kReservationBytes);
+  rs::release_reservation(memory->data, memory->size);
   memory->data = nullptr;
   memory->pages = 0;
   memory->size = 0;

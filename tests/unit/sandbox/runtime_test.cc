@@ -356,7 +356,9 @@ uint64_t virtual_size_pages() {
   return pages;
 }
 
-TEST(SandboxRuntime, TenThousandCreateDestroyCyclesLeaveVirtualSizeFlat) {
+// Creates and destroys 10 000 instances, half of them grown to the cap, and checks that neither
+// the address space nor the count of live reservations grows.
+void expect_create_destroy_cycles_leave_virtual_size_flat() {
   init_once();
   const size_t live_before = live_memory_reservations();
   for (int i = 0; i < 100; ++i) Guest guest;  // warm up allocator caches
@@ -374,6 +376,75 @@ TEST(SandboxRuntime, TenThousandCreateDestroyCyclesLeaveVirtualSizeFlat) {
   EXPECT_LE(after, before + 4096) << "virtual size grew from " << before << " to " << after
                                   << " pages";
   EXPECT_EQ(live_memory_reservations(), live_before);
+}
+
+TEST(SandboxRuntime, TenThousandCreateDestroyCyclesLeaveVirtualSizeFlat) {
+  expect_create_destroy_cycles_leave_virtual_size_flat();
+}
+
+// Turns the reservation cache on for one test.
+class ReservationCache {
+ public:
+  explicit ReservationCache(size_t size) { set_memory_cache_size(size); }
+  ~ReservationCache() { set_memory_cache_size(0); }
+  ReservationCache(const ReservationCache&) = delete;
+  ReservationCache& operator=(const ReservationCache&) = delete;
+};
+
+TEST(SandboxRuntime, TenThousandCyclesWithTheReservationCacheLeaveVirtualSizeFlat) {
+  ReservationCache cache(4);
+  expect_create_destroy_cycles_leave_virtual_size_flat();
+  EXPECT_LE(cached_memory_reservations(), 4u);
+}
+
+// Reads one byte as guest code would: a fault there is a trap, not a crash.
+TrapKind probe(const wasm_rt_memory_t& memory, uint64_t offset) {
+  return call_guest([&] { (void)*static_cast<volatile uint8_t*>(memory.data + offset); });
+}
+
+TEST(SandboxRuntime, ReusedReservationsAreZeroedAndExactlySized) {
+  init_runtime();
+  ReservationCache cache(1);
+  constexpr uint32_t kPage = 65536;
+  // First life: grow well past the 4 MiB the cache keeps committed, fill everything.
+  wasm_rt_memory_t first;
+  wasm_rt_allocate_memory(&first, 2, 1000);
+  ASSERT_EQ(wasm_rt_grow_memory(&first, 198), 2u);
+  std::memset(first.data, 0xA5, first.size);
+  uint8_t* const reservation = first.data;
+  wasm_rt_free_memory(&first);
+  EXPECT_EQ(cached_memory_reservations(), 1u);
+
+  // Second life, smaller: the same reservation, all zero, exactly 3 pages accessible.
+  wasm_rt_memory_t second;
+  wasm_rt_allocate_memory(&second, 3, 1000);
+  EXPECT_EQ(second.data, reservation);
+  EXPECT_EQ(cached_memory_reservations(), 0u);
+  ASSERT_EQ(second.size, 3 * kPage);
+  bool all_zero = true;
+  for (uint32_t i = 0; i < second.size; ++i) all_zero = all_zero && second.data[i] == 0;
+  EXPECT_TRUE(all_zero);
+  EXPECT_EQ(probe(second, second.size - 1), TrapKind::kNone);
+  EXPECT_EQ(probe(second, second.size), TrapKind::kOutOfBounds);
+  EXPECT_EQ(probe(second, 100 * kPage), TrapKind::kOutOfBounds);
+  // Growing into what the first life had written yields zero pages, as memory.grow must.
+  ASSERT_EQ(wasm_rt_grow_memory(&second, 197), 3u);
+  all_zero = true;
+  for (uint32_t i = 0; i < second.size; ++i) all_zero = all_zero && second.data[i] == 0;
+  EXPECT_TRUE(all_zero);
+  EXPECT_EQ(probe(second, second.size), TrapKind::kOutOfBounds);
+  wasm_rt_free_memory(&second);
+
+  // A cache of one keeps one; turning it off unmaps it.
+  wasm_rt_memory_t third;
+  wasm_rt_memory_t fourth;
+  wasm_rt_allocate_memory(&third, 1, 10);
+  wasm_rt_allocate_memory(&fourth, 1, 10);
+  wasm_rt_free_memory(&third);
+  wasm_rt_free_memory(&fourth);
+  EXPECT_EQ(cached_memory_reservations(), 1u);
+  set_memory_cache_size(0);
+  EXPECT_EQ(cached_memory_reservations(), 0u);
 }
 
 #if defined(__SANITIZE_ADDRESS__)
