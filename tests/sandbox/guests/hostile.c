@@ -91,6 +91,11 @@ void grow_then_write_past_end(void) {
   *(volatile char*)(pages * 65536u) = 1;
 }
 
+// An endless loop that spends most of its time inside the runtime's wasm_rt_grow_memory.
+void grow_by_zero_forever(void) {
+  for (;;) __builtin_wasm_memory_grow(0, 0);
+}
+
 u32 memory_pages(void) {
   return (u32)__builtin_wasm_memory_size(0);
 }

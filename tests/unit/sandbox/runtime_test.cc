@@ -204,6 +204,17 @@ TEST(SandboxRuntime, InfiniteLoopTimesOut) {
   expect_fresh_instance_works();
 }
 
+// The watchdog's signal often lands inside wasm_rt_grow_memory here; the runtime must defer it
+// to the end of the function (and not lose it: the watchdog signals each call once).
+TEST(SandboxRuntime, TimeoutLandingInARuntimeFunctionIsDeferredNotLost) {
+  for (int i = 0; i < 20; ++i) {
+    Guest guest;
+    EXPECT_EQ(call_guest([&] { Z_hostileZ_grow_by_zero_forever(guest.get()); },
+                         steady_clock::now() + milliseconds(5)),
+              TrapKind::kTimeout);
+  }
+}
+
 TEST(SandboxRuntime, DeadlineInThePastTrapsBeforeRunning) {
   Guest guest;
   u32 bumps = 0;
