@@ -1,5 +1,8 @@
 // `riptide extract [FILE|-]... [--url URL] [--mode article|full|metadata|custom] [--selector S]...
-// [--format json|markdown|text|jsonl]`: decode, parse and extract pages (src/extract/extractor.h).
+// [--format json|markdown|text|jsonl] [--engine wasm|native]`: decode, parse and extract pages
+// (src/extract/extractor.h), by default inside the WebAssembly sandbox (src/sandbox/engine.h);
+// `--engine native` runs the same code natively. Both print the same output except
+// stats.time_ms and stats.memory_pages (guest memory; 0 natively).
 // One file (or standard input) prints one record; `--format jsonl FILE...` prints one JSON line
 // per file, each with its file name and stats, or {"file", "error": {code, message}} for a file
 // that fails (the others are still processed and the exit code becomes 1).
@@ -22,15 +25,21 @@
 #include "fetch/charset.h"
 #include "html/selector.h"
 #include "lang/detect.h"
+#include "sandbox/engine.h"
 
 namespace riptide::cli {
 
-Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
-                                      const extract::Options& options) {
+namespace {
+
+// Decodes `bytes`, extracts with `run`, confirms the language and fills stats.time_ms: what both
+// extract_bytes overloads share.
+template <typename Run>
+Result<extract::Record> extract_decoded(std::string_view bytes, const extract::Options& options,
+                                        Run&& run) {
   Result<std::string> utf8 = fetch::decode_html(bytes);
   if (!utf8.ok()) return utf8.error();
   auto start = std::chrono::steady_clock::now();
-  Result<extract::Record> record = extractor.extract(*utf8, options);
+  Result<extract::Record> record = run(std::string_view(*utf8));
   if (!record.ok()) return record;
   // CLD2 reads the extracted text; in metadata mode there is no body, so it reads what the page
   // says about itself.
@@ -43,6 +52,31 @@ Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string
   record->stats.time_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return record;
+}
+
+}  // namespace
+
+Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
+                                      const extract::Options& options) {
+  return extract_decoded(bytes, options,
+                         [&](std::string_view html) { return extractor.extract(html, options); });
+}
+
+Result<extract::Record> extract_bytes(sandbox::Engine& engine, sandbox::EngineKind kind,
+                                      std::string_view bytes, const extract::Options& options) {
+  return extract_decoded(bytes, options, [&](std::string_view html) -> Result<extract::Record> {
+    Result<sandbox::Extraction> out = engine.extract(html, options, kind);
+    if (!out.ok()) return out.error();
+    return std::move(out->record);
+  });
+}
+
+std::unique_ptr<sandbox::Engine> make_cli_engine() {
+  // One command, one thread: a single instance, made on first use rather than pre-warmed.
+  sandbox::SandboxConfig config;
+  config.pool.initial_pool_size = 0;
+  config.pool.max_pool_size = 1;
+  return sandbox::Engine::create(config);
 }
 
 nlohmann::ordered_json record_to_json(const extract::Record& r) {
@@ -97,7 +131,12 @@ struct ExtractArgs {
   std::string mode = "article";
   std::vector<std::string> selectors;
   std::string format = "json";
+  std::string engine = "wasm";
 };
+
+sandbox::EngineKind engine_kind(const ExtractArgs& args) {
+  return args.engine == "native" ? sandbox::EngineKind::kNative : sandbox::EngineKind::kWasm;
+}
 
 // Strings are valid UTF-8 by construction, but a file name echoed back may not be; replace
 // rather than throw.
@@ -111,15 +150,16 @@ void print(const std::string& s) {
 }
 
 int run_jsonl(const ExtractArgs& args, const extract::Options& options) {
-  extract::Extractor extractor;
+  std::unique_ptr<sandbox::Engine> engine = make_cli_engine();
   int exit_code = 0;
   std::vector<std::string> files = args.files.empty() ? std::vector<std::string>{"-"} : args.files;
   for (const std::string& file : files) {
     nlohmann::ordered_json line;
     line["file"] = file;
     Result<std::string> bytes = read_input(file);
-    Result<extract::Record> record = bytes.ok() ? extract_bytes(extractor, *bytes, options)
-                                                : Result<extract::Record>(bytes.error());
+    Result<extract::Record> record =
+        bytes.ok() ? extract_bytes(*engine, engine_kind(args), *bytes, options)
+                   : Result<extract::Record>(bytes.error());
     if (record.ok()) {
       nlohmann::ordered_json json = record_to_json(*record);
       for (auto& [key, value] : json.items()) line[key] = std::move(value);
@@ -173,8 +213,8 @@ int run_extract(const ExtractArgs& args) {
     std::fprintf(stderr, "riptide extract: %s\n", bytes.error().message().c_str());
     return 1;
   }
-  extract::Extractor extractor;
-  Result<extract::Record> record = extract_bytes(extractor, *bytes, options);
+  std::unique_ptr<sandbox::Engine> engine = make_cli_engine();
+  Result<extract::Record> record = extract_bytes(*engine, engine_kind(args), *bytes, options);
   if (!record.ok()) {
     std::fprintf(stderr, "riptide extract: %s: %s\n", file.c_str(),
                  record.error().to_string().c_str());
@@ -214,6 +254,10 @@ void register_extract(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"json", "markdown", "text", "jsonl"}))
       ->default_val("json");
+  cmd->add_option("--engine", args->engine,
+                  "wasm (the WebAssembly sandbox) or native (the same extractor, unsandboxed)")
+      ->check(CLI::IsMember({"wasm", "native"}))
+      ->default_val("wasm");
   cmd->callback([args, &exit_code] { exit_code = run_extract(*args); });
 }
 

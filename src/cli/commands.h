@@ -11,5 +11,6 @@ void register_parse(CLI::App& app, int& exit_code);
 void register_url(CLI::App& app, int& exit_code);
 void register_select(CLI::App& app, int& exit_code);
 void register_extract(CLI::App& app, int& exit_code);
+void register_bench(CLI::App& app, int& exit_code);
 
 }  // namespace riptide::cli

@@ -2,11 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string_view>
 
 #include "core/result.h"
 #include "extract/extractor.h"
 #include "extract/record.h"
+#include "sandbox/engine.h"
 
 // The host side of `riptide extract`, shared by the CLI and the golden tests: decode the bytes,
 // extract, confirm the language with CLD2, and write the record as JSON.
@@ -17,6 +19,14 @@ namespace riptide::cli {
 // with lang::choose_language on the record's text (title and description in metadata mode).
 Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
                                       const extract::Options& options);
+
+// The same through the sandbox engine (src/sandbox/engine.h): `kind` kWasm extracts in the
+// WebAssembly sandbox (native fallback while its breaker is open), kNative natively.
+Result<extract::Record> extract_bytes(sandbox::Engine& engine, sandbox::EngineKind kind,
+                                      std::string_view bytes, const extract::Options& options);
+
+// The engine `riptide extract` uses: default limits, one instance made on first use.
+std::unique_ptr<sandbox::Engine> make_cli_engine();
 
 // The record as a JSON object with record.h's field names, in record.h's order; links as
 // {url, text, nofollow, ugc, sponsored, hreflang}, media as {url, kind, alt}, stats as
