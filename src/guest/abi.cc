@@ -16,55 +16,42 @@ using extract::MediaKind;
 using extract::Mode;
 using extract::Record;
 
+namespace {
+
+// The wire codes, their names and the ErrorCode each stands for (docs/abi.md "Error codes").
+struct WireCode {
+  WireError wire;
+  ErrorCode code;
+  std::string_view name;
+};
+constexpr WireCode kWireCodes[] = {
+    {WireError::kInvalidHtml, ErrorCode::kInvalidInput, "invalid_html"},
+    {WireError::kParseError, ErrorCode::kParseError, "parse_error"},
+    {WireError::kResourceLimit, ErrorCode::kResourceLimit, "resource_limit"},
+    {WireError::kUnsupportedMode, ErrorCode::kUnsupported, "unsupported_mode"},
+    {WireError::kInternal, ErrorCode::kInternal, "internal"},
+    {WireError::kInvalidArgument, ErrorCode::kInvalidArgument, "invalid_argument"},
+};
+
+}  // namespace
+
 WireError to_wire(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidInput:
-      return WireError::kInvalidHtml;
-    case ErrorCode::kParseError:
-      return WireError::kParseError;
-    case ErrorCode::kResourceLimit:
-      return WireError::kResourceLimit;
-    case ErrorCode::kUnsupported:
-      return WireError::kUnsupportedMode;
-    case ErrorCode::kInvalidArgument:
-      return WireError::kInvalidArgument;
-    default:
-      return WireError::kInternal;
+  for (const WireCode& w : kWireCodes) {
+    if (w.code == code) return w.wire;
   }
+  return WireError::kInternal;
 }
 
 ErrorCode from_wire(WireError code) {
-  switch (code) {
-    case WireError::kInvalidHtml:
-      return ErrorCode::kInvalidInput;
-    case WireError::kParseError:
-      return ErrorCode::kParseError;
-    case WireError::kResourceLimit:
-      return ErrorCode::kResourceLimit;
-    case WireError::kUnsupportedMode:
-      return ErrorCode::kUnsupported;
-    case WireError::kInvalidArgument:
-      return ErrorCode::kInvalidArgument;
-    case WireError::kInternal:
-      break;
+  for (const WireCode& w : kWireCodes) {
+    if (w.wire == code) return w.code;
   }
   return ErrorCode::kInternal;
 }
 
 std::string_view wire_error_name(WireError code) {
-  switch (code) {
-    case WireError::kInvalidHtml:
-      return "invalid_html";
-    case WireError::kParseError:
-      return "parse_error";
-    case WireError::kResourceLimit:
-      return "resource_limit";
-    case WireError::kUnsupportedMode:
-      return "unsupported_mode";
-    case WireError::kInternal:
-      return "internal";
-    case WireError::kInvalidArgument:
-      return "invalid_argument";
+  for (const WireCode& w : kWireCodes) {
+    if (w.wire == code) return w.name;
   }
   return "internal";
 }

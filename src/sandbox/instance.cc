@@ -228,6 +228,8 @@ Status ExtractorInstance::health() {
       guarded([&st, &status] { status = Z_riptide_extractorZ_riptide_health(&st.module); });
   if (!called.ok()) return called;
   if (status != 0) {
+    // A guest that cannot extract its own test page is broken: take it out of service.
+    dead_ = true;
     return Error(ErrorCode::kInternal,
                  "guest health check failed (" + std::to_string(status) + ")");
   }

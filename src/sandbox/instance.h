@@ -53,7 +53,7 @@ class ExtractorInstance {
   Result<guest::GuestInfo> info();
   // The modes the guest supports (guest ABI `modes`).
   Result<std::vector<extract::Mode>> modes();
-  // The guest answers and can extract a small built-in page.
+  // The guest answers and can extract a small built-in page (if not, the instance is dead).
   Status health();
   // Drops the guest's cached parser/document buffers (its memory stays at its current size).
   Status reset();
