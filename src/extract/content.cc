@@ -1157,21 +1157,31 @@ void trim_content(Node* fragment) {
   }
 }
 
-// Whether the subtree holds more than `chars` text code points (stops counting once it does).
-bool has_more_text(const Node* root, uint32_t chars) {
+// Text code points in the sibling run [first, last], counting stops once above `limit`.
+uint32_t run_chars(const Node* first, const Node* last, uint32_t limit) {
   uint32_t seen = 0;
-  for (const Node* n = root; n != nullptr; n = html::next_in_subtree(n, root)) {
-    if (!n->is_text()) continue;
-    seen += count_text(n->data).chars;
-    if (seen > chars) return true;
+  for (const Node* s = first; s != nullptr; s = s->next_sibling) {
+    for (const Node* n = s; n != nullptr && seen <= limit; n = html::next_in_subtree(n, s)) {
+      if (n->is_text()) seen += count_text(n->data).chars;
+    }
+    if (s == last || seen > limit) break;
+  }
+  return seen;
+}
+
+bool contains_any(std::string_view text, const std::string_view* words, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    if (text.find(words[i]) != std::string_view::npos) return true;
   }
   return false;
 }
+
 // A short paragraph that speaks for the site, not the article: a subscription or membership
-// prompt, "follow us on …", an app download, a copyright or licence notice, a letters or
-// comment invitation, an advert label. Sites put these under the article, inside its container,
-// so only their wording tells them apart. The cues are generic phrases in the languages sites
-// usually use for them; `lower` is the ASCII-lower-cased, whitespace-collapsed text.
+// prompt, "follow us on …", an app download, a copyright, licence or disclaimer notice, a
+// consent line, a letters or comment invitation, an advert label, a "more on this" or "back to
+// the list" label. Sites put these under the article, inside its container, so only their
+// wording tells them apart. The cues are generic phrases in the languages sites usually use for
+// them; `lower` is the ASCII-lower-cased, whitespace-collapsed text.
 bool is_site_notice(std::string_view lower) {
   constexpr std::string_view kNoticePhrases[] = {
       // subscriptions, memberships, newsletters, accounts
@@ -1181,14 +1191,16 @@ bool is_site_notice(std::string_view lower) {
       "cr\xC3\xA9"
       "ez votre compte",
       "connectez-vous", "inscrivez-vous", "subskrypc", "iscriviti", "abbonati", "assine",
-      "inscreva-se", "abonneer", "nieuwsbrief",
+      "inscreva-se", "abonneer", "nieuwsbrief", "rss-feed", "rss feed", "rss 2.0",
       // following the site, its apps
       "follow us", "folgen sie uns", "folge uns", "folgt uns", "s\xC3\xADguenos", "suivez-nous",
       "seguici", "siga-nos", "volg ons", "obserwuj", "zapraszamy do", "app store",
-      "ios and android", "ios und android",
-      // rights and licences
+      "ios and android", "ios und android", "get the latest",
+      // rights, licences, disclaimers
       "all rights reserved", "copyright", "\xC2\xA9", "alle rechte vorbehalten",
-      "derechos reservados", "droits r\xC3\xA9serv\xC3\xA9s", "riproduzione riservata",
+      "derechos reservados", "droits r\xC3\xA9serv\xC3\xA9s", "riproduzione riservata", "cc-by",
+      "cc by", "creative commons", "licensed under", "unter der lizenz", "not responsible for",
+      "opinions expressed", "meinung des autors", "meinung der redaktion", "ohne gew\xC3\xA4hr",
       // reader mail, comments, sharing, the author box, the rest of a paywalled text
       "letter to the editor", "letters to the editor",
       "escr\xC3\xAD"
@@ -1204,9 +1216,7 @@ bool is_site_notice(std::string_view lower) {
       "\xC3\x9C"
       "ber die autorin",
       "read the rest", "advertise with"};
-  for (std::string_view p : kNoticePhrases) {
-    if (lower.find(p) != std::string_view::npos) return true;
-  }
+  if (contains_any(lower, kNoticePhrases, std::size(kNoticePhrases))) return true;
   // "Follow X on Twitter", "Únete … Telegram": a social network and a verb to follow or join.
   constexpr std::string_view kNetworks[] = {"facebook", "twitter",  "instagram", "telegram",
                                             "whatsapp", "linkedin", "youtube",   "tiktok"};
@@ -1214,11 +1224,45 @@ bool is_site_notice(std::string_view lower) {
       "follow",       "folge",        "seguir", "s\xC3\xADguenos",
       "\xC3\xBAnete", "\xC3\x9Anete", "suivez", "seguici",
       "siga",         "volg",         "join"};
-  bool network = false;
-  for (std::string_view n : kNetworks) network = network || lower.find(n) != std::string_view::npos;
-  if (network) {
-    for (std::string_view v : kFollowVerbs) {
-      if (lower.find(v) != std::string_view::npos) return true;
+  if (contains_any(lower, kNetworks, std::size(kNetworks)) &&
+      contains_any(lower, kFollowVerbs, std::size(kFollowVerbs))) {
+    return true;
+  }
+  // Consent to a privacy policy (the checkbox line of a sign-up form).
+  constexpr std::string_view kPrivacy[] = {"privacy", "datenschutz", "privacidad",
+                                           "confidentialit\xC3\xA9"};
+  constexpr std::string_view kAgree[] = {"i agree", "einverstanden", "acepto", "accepte"};
+  if (contains_any(lower, kPrivacy, std::size(kPrivacy)) &&
+      contains_any(lower, kAgree, std::size(kAgree))) {
+    return true;
+  }
+  // Labels, not sentences: "Weitere Informationen zum Thema:", "Related", "zurück zur Liste".
+  constexpr size_t kMaxLabelBytes = 80;
+  if (lower.size() <= kMaxLabelBytes && !ends_like_sentence(lower)) {
+    constexpr std::string_view kLabelPhrases[] = {"weitere informationen",
+                                                  "mehr zum thema",
+                                                  "more on this",
+                                                  "read more",
+                                                  "related",
+                                                  "\xC3\xA4hnliche beitr\xC3\xA4ge",
+                                                  "auch interessieren",
+                                                  "you may also like",
+                                                  "lesen sie auch",
+                                                  "auch interessant",
+                                                  "te puede interesar",
+                                                  "lee tambi\xC3\xA9n",
+                                                  "\xC3\xA0 lire aussi",
+                                                  "leggi anche",
+                                                  "weiterlesen",
+                                                  "mehr erfahren",
+                                                  "learn more"};
+    if (contains_any(lower, kLabelPhrases, std::size(kLabelPhrases))) return true;
+    constexpr std::string_view kBackLinks[] = {
+        "zur\xC3\xBC"
+        "ck zu",
+        "back to", "volver a", "retour \xC3\xA0"};
+    for (std::string_view b : kBackLinks) {
+      if (lower.substr(0, b.size()) == b) return true;
     }
   }
   // A lone advert or contact label ("- Anzeige -", "Kontakt").
@@ -1236,40 +1280,79 @@ bool is_site_notice(std::string_view lower) {
 
 // Site notices in the last part of the content (see is_site_notice) are removed. Only the tail
 // is searched: the same words inside the article are part of what it says, and a notice block
-// is short.
+// is short. A unit is one line of phrasing content: the children of a text block between its
+// nested blocks and line breaks (all of a plain paragraph), or such a run directly in the
+// content.
 void drop_trailing_notices(Node* fragment) {
-  struct Tail {
-    Node* block;
+  struct Unit {
+    Node* block;  // the nearest text block (or the fragment)
+    Node* first;  // the first and last child of `block` in the run
+    Node* last;
     uint32_t chars;
   };
-  std::vector<Tail> blocks;
+  auto is_line_break = [](const Node* n) {
+    return n->is_element() && (is_text_block(n) || n->is(Tag::kHr));
+  };
+  std::vector<Unit> units;
   uint32_t total = 0;
   for (Node* n = fragment->first_child; n != nullptr; n = html::next_in_subtree(n, fragment)) {
     if (!n->is_text()) continue;
     const uint32_t chars = count_text(n->data).chars;
     if (chars == 0) continue;
-    Node* b = n->parent;
-    while (b != fragment && b->parent != fragment && !is_text_block(b)) b = b->parent;
-    if (b == fragment) continue;
-    if (blocks.empty() || blocks.back().block != b) blocks.push_back({b, 0});
-    blocks.back().chars += chars;
     total += chars;
+    Node* top = n;
+    Node* b = n->parent;
+    while (b != fragment && !is_text_block(b)) {
+      top = b;
+      b = b->parent;
+    }
+    bool extends = false;
+    if (!units.empty() && units.back().block == b) {
+      // The run continues when only phrasing content lies between its end and `top`.
+      const Node* s = units.back().last;
+      while (s != nullptr && s != top && (s == units.back().last || !is_line_break(s))) {
+        s = s->next_sibling;
+      }
+      extends = s == top;
+    }
+    if (extends) {
+      units.back().last = top;
+    } else {
+      units.push_back({b, top, top, 0});
+    }
+    units.back().chars += chars;
   }
   // The tail: the last quarter of the text, at most kMaxTailChars.
   constexpr uint32_t kMaxTailChars = 1500;
   constexpr uint32_t kMaxNoticeChars = 600;
   const uint32_t window = std::min(total / 4, kMaxTailChars);
   uint32_t after = 0;
-  for (size_t i = blocks.size(); i-- > 1 && after <= window;) {
-    const Tail& t = blocks[i];
-    after += t.chars;
-    if (t.chars >= kMaxNoticeChars || !is_attached_under(t.block, fragment)) continue;
-    // The block goes only when all of its text is this notice (a container also holding
-    // article paragraphs in nested blocks stays).
-    if (has_more_text(t.block, t.chars)) continue;
-    std::string lower = str::collapse_whitespace(html::text_content(t.block));
+  for (size_t i = units.size(); i-- > 1 && after <= window;) {
+    const Unit& u = units[i];
+    after += u.chars;
+    if (u.chars >= kMaxNoticeChars || !is_attached_under(u.first, fragment)) continue;
+    // Inline elements holding blocks of their own are not one line.
+    if (run_chars(u.first, u.last, u.chars) != u.chars) continue;
+    std::string text;
+    for (const Node* s = u.first; s != nullptr; s = s->next_sibling) {
+      text.append(html::text_content(s));
+      text.push_back(' ');
+      if (s == u.last) break;
+    }
+    std::string lower = str::collapse_whitespace(text);
     str::to_lower_in_place(lower);
-    if (is_site_notice(lower)) html::remove_node(t.block);
+    if (!is_site_notice(lower)) continue;
+    // A block holding only this line goes as a whole (with its images and empty wrappers).
+    if (u.block != fragment && run_chars(u.block->first_child, nullptr, u.chars) == u.chars) {
+      html::remove_node(u.block);
+      continue;
+    }
+    Node* s = u.first;
+    while (s != nullptr) {
+      Node* next = s == u.last ? nullptr : s->next_sibling;
+      html::remove_node(s);
+      s = next;
+    }
   }
 }
 

@@ -266,6 +266,27 @@ TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
   EXPECT_FALSE(contains(text, "Anzeige")) << text;
 }
 
+TEST(ExtractArticle, NoticeLinesAndLabelsAtTheEndAreDropped) {
+  // A disclaimer, a licence line, a "more on this" label and a back link under the article, and
+  // a newsletter line set as phrasing content beside the article's blocks.
+  std::string page = "<html><body><article><h1>Council expands tram network</h1><div class=body>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<p>The opinions expressed here are those of the author, not of the newspaper.</p>"
+      "<p>This text is licensed under CC-BY 4.0.</p>"
+      "<p>Read more on transport:</p><p><a href=/news>Back to the news list</a></p>"
+      "<b>Weekly round-ups?</b> <a href=/nl>Get our newsletter</a></div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "opinions expressed")) << text;
+  EXPECT_FALSE(contains(text, "CC-BY")) << text;
+  EXPECT_FALSE(contains(text, "Read more on transport")) << text;
+  EXPECT_FALSE(contains(text, "Back to the news list")) << text;
+  EXPECT_FALSE(contains(text, "Weekly round-ups?")) << text;
+  EXPECT_FALSE(contains(text, "Get our newsletter")) << text;
+}
+
 TEST(ExtractArticle, NoticeWordsInsideTheArticleAreText) {
   // The same words before the article's last part are what the article talks about.
   std::string page =
