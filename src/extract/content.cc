@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "extract/dates.h"
 #include "extract/visible_text.h"
 
 namespace riptide::extract {
@@ -116,6 +117,7 @@ enum Hint : uint16_t {
   kHintMeta = 1 << 5,      // dates, bylines, post meta lines (boilerplate by the corpus convention)
   kHintHidden = 1 << 6,    // visually hidden / screen-reader-only text
   kHintLede = 1 << 7,      // the standfirst above the body (lead, intro, abstract, summary)
+  kHintGate = 1 << 8,      // a paywall: the prompt to subscribe, or the walled body itself
 };
 
 enum class Match : uint8_t {
@@ -160,6 +162,9 @@ constexpr HintRule kHintRules[] = {
     {"outbrain", Match::kSubstring, kBoiler},
     {"taboola", Match::kSubstring, kBoiler},
     {"popup", Match::kSubstring, kBoiler},
+    {"paywall", Match::kSubstring, kHintGate},
+    {"vote", Match::kWordPrefix, kBoiler},
+    {"voting", Match::kWordPrefix, kBoiler},
     {"modal", Match::kSubstring, kBoiler},
     {"pagination", Match::kSubstring, kBoiler},
     {"pager", Match::kWord, kBoiler},
@@ -184,6 +189,8 @@ constexpr HintRule kHintRules[] = {
     {"widget", Match::kSubstring, kHintNegative},
     {"toolbar", Match::kSubstring, kChrome},
     {"skip", Match::kWordPrefix, kChrome},
+    {"edit", Match::kWord, kChrome},  // "edit this post/section" links of CMSs and wikis
+    {"editsection", Match::kSubstring, kChrome},
     {"rss", Match::kWord, kChrome},
     {"search", Match::kWordPrefix, kChrome},
     {"login", Match::kSubstring, kChrome},
@@ -211,6 +218,7 @@ constexpr HintRule kHintRules[] = {
     {"time", Match::kWord, kHintMeta | kHintNegative},
     {"timestamp", Match::kWord, kHintMeta | kHintNegative},
     {"byline", Match::kSubstring, kHintMeta | kHintNegative},
+    {"profile", Match::kSubstring, kHintMeta | kHintNegative},  // a post author's box (forums)
     {"author", Match::kSubstring, kHintMeta | kHintNegative},
     {"meta", Match::kWord, kHintMeta | kHintNegative},
     {"postmeta", Match::kWord, kHintMeta | kHintNegative},
@@ -299,6 +307,20 @@ uint16_t match_hints(std::string_view s) {
   return bits;
 }
 
+// Utility classes that hide an element when the page is printed ("noprint", Bootstrap's
+// "d-print-none" and "hidden-print", Tailwind's "print:hidden"). Sites hide their chrome (menus,
+// share bars, "From Wikipedia, the free encyclopedia") from the printed page and keep the
+// article: the print view is the publisher's own answer to what the content is.
+bool is_print_hidden_class(std::string_view token) {
+  constexpr std::string_view kPrintHidden[] = {
+      "noprint",    "no-print",   "d-print-none",  "hidden-print",  "print-hidden",
+      "hide-print", "print-hide", "hide-on-print", "not-printable", "print:hidden"};
+  for (std::string_view c : kPrintHidden) {
+    if (str::iequals(token, c)) return true;
+  }
+  return false;
+}
+
 // Hints from an element's class and id (and ARIA role / itemprop for the semantic ones).
 uint16_t element_hints(const Node* e, std::string& scratch) {
   std::string_view cls = e->attr_value("class");
@@ -311,8 +333,13 @@ uint16_t element_hints(const Node* e, std::string& scratch) {
   // or offers, not what it is: BEM "block--has-ads" keeps "block", and tokens like
   // "has-sidebar", "with-comments", "no-share" are skipped.
   size_t classes = 0;
+  bool print_hidden = false;
   for (std::string_view token : str::split_whitespace(cls.substr(0, kMaxHintBytes))) {
     ++classes;
+    if (is_print_hidden_class(token)) {
+      print_hidden = true;
+      continue;
+    }
     if (str::istarts_with(token, "has-") || str::istarts_with(token, "has_") ||
         str::istarts_with(token, "with-") || str::istarts_with(token, "no-")) {
       continue;
@@ -330,6 +357,8 @@ uint16_t element_hints(const Node* e, std::string& scratch) {
   if (classes > kMaxRoleClasses) {
     bits &= kHintMaybe | kHintPositive | kHintHidden;
   }
+  // Utility classes are no taxonomy terms: the print marker counts in long class lists too.
+  if (print_hidden) bits |= kChrome;
   return bits;
 }
 
@@ -483,6 +512,7 @@ class Extractor {
   bool in_body_hint(const Node* block) const;
   int32_t nearest_main(int32_t i) const;
   bool has_lede(uint32_t i) const;
+  bool is_loose_page_link(const Info& in) const;
 
   html::Document& doc_;
   std::string body_hint_;  // whitespace-collapsed articleBody hint; empty when unusable
@@ -542,6 +572,13 @@ void Extractor::build(Node* root) {
   }
 }
 
+// A paywall's prompt ("To read on, create your account", the login form under it) is a few
+// short lines; the walled body it covers ("steady-paywall-container") is the article.
+bool is_paywall_prompt(const Info& in) {
+  constexpr uint32_t kMaxPromptChars = 600;
+  return (in.hints & kHintGate) != 0 && in.chars < kMaxPromptChars;
+}
+
 // Totals bottom-up, then the boilerplate regions top-down.
 void Extractor::classify() {
   for (size_t i = infos_.size(); i-- > 0;) {
@@ -579,7 +616,7 @@ void Extractor::classify() {
     // "menu-item" of a recipe card), never a page region.
     const bool component = e->is(Tag::kTable) || e->is(Tag::kTbody) || e->is(Tag::kThead) ||
                            e->is(Tag::kTr) || e->is(Tag::kTd) || e->is(Tag::kTh) || e->is(Tag::kLi);
-    bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 ||
+    bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 || is_paywall_prompt(in) ||
                   (!component && (in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
     bool boiler = (chrome || hinted) && !in.has_main;
     // "teaser-text" above an article is its standfirst; a teaser list is links with blurbs.
@@ -867,6 +904,7 @@ std::vector<int32_t> Extractor::merge_siblings(int32_t top) {
 }
 
 std::string trimmed_text(const Node* root);
+bool ends_like_sentence(std::string_view t);
 
 // A picture's credit line set as a paragraph of its own: "Titelbild: X/picture-alliance",
 // "(Credit: A / Grist)", "Crédits photos : Agency", or a source line crediting a text or a
@@ -925,6 +963,36 @@ bool is_credit_block(const Info& in) {
   return (in.chars < kMaxCreditChars && is_credit_line(t)) || ends_with_credit(t);
 }
 
+// A line of a few words that is a date, or a date and time after a label: "12.03.2024 Sport",
+// "Posted: Sun Oct 12, 2025 7:41 pm". Datelines are post metadata by the corpus
+// convention; a heading naming a date ("Results of March 5, 2024") or a sentence is text.
+bool is_labelled_dateline(const Info& in) {
+  constexpr uint32_t kMaxDatelineChars = 48;
+  constexpr size_t kMaxDatelineWords = 8;
+  const Node* e = in.node;
+  if (!is_text_block(e) || is_heading(e) || e->is(Tag::kTd) || e->is(Tag::kTh)) return false;
+  if (in.chars == 0 || in.chars > kMaxDatelineChars || in.paragraphs > 1) return false;
+  std::string t = trimmed_text(e);
+  if (ends_like_sentence(t) && t.back() != ')') return false;
+  if (str::split_whitespace(t).size() > kMaxDatelineWords) return false;
+  // A labelled date without a clock time may announce an event ("Termin: 29.02.2020"); a
+  // post's stamp carries the time it went up.
+  std::string date = normalize_date(t);
+  return !date.empty() && (str::is_digit(t.front()) || date.find('T') != std::string::npos);
+}
+
+// A link to a place on the same page ("#content", "#mw-head") that stands outside any sentence:
+// its block holds only link text. Skip links ("Jump to navigation"), "back to top", tables of
+// contents and script controls (href="#") move the reader around the page; they are no part
+// of the article. Footnote marks (href="#cite-1") sit inside a sentence and stay.
+bool Extractor::is_loose_page_link(const Info& in) const {
+  if (!in.node->is(Tag::kA) || in.chars == 0) return false;
+  std::string_view href = str::trim(in.node->attr_value("href"));
+  if (href.empty() || href.front() != '#') return false;
+  const Info& block = infos_[static_cast<size_t>(in.block)];
+  return block.inline_link_chars == block.inline_chars;
+}
+
 // Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
 // regions and the meta lines the corpus convention excludes).
 bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
@@ -933,7 +1001,9 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if (in.has_main) return false;
   if (in.boiler) return true;
   // Inside the article the strong hints win over "content"-like words (comment-content).
-  if ((in.hints & kHintStrong) != 0 && in.chars * 2 < content_chars) return true;
+  if (((in.hints & kHintStrong) != 0 || is_paywall_prompt(in)) && in.chars * 2 < content_chars) {
+    return true;
+  }
   if ((in.hints & kHintMeta) != 0 && in.chars < 200 && in.paragraphs <= 1) return true;
   if (e->is(Tag::kTime) && in.parent >= 0) return true;
   // Short image captions and credits ("Foto: …", "Getty Images") are not article text by the
@@ -941,6 +1011,8 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   constexpr uint32_t kMaxCreditCaptionChars = 120;
   if (e->is(Tag::kFigcaption) && in.chars < kMaxCreditCaptionChars) return true;
   if (is_credit_block(in)) return true;
+  if (is_loose_page_link(in)) return true;
+  if (is_labelled_dateline(in)) return true;
   // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is
   // part of its sentence).
   if (!is_text_block(e)) return false;
@@ -1064,8 +1136,10 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
         html::remove_node(infos_[i].node);
         // "Related articles", "Mehr zum Thema:" above a removed block went with it.
         // A caption sits under a picture, not under a label of its own.
-        if (infos_[i].chars > 0 && label != nullptr && is_label(label) &&
-            !is_credit_block(infos_[i])) {
+        // An inline element (an "[edit]" link in a heading) has no label of its own: the text
+        // before it is part of the same line.
+        if (infos_[i].chars > 0 && label != nullptr && is_text_block(infos_[i].node) &&
+            is_label(label) && !is_credit_block(infos_[i])) {
           html::remove_node(label);
         }
         i = infos_[i].end;

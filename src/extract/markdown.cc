@@ -138,6 +138,15 @@ bool is_cell(const Node* e) {
   return e->is(Tag::kTd) || e->is(Tag::kTh);
 }
 
+// Whether a table cell holds two or more block-level children (paragraphs, divs, lists).
+bool holds_several_blocks(const Node* cell) {
+  int blocks = 0;
+  for (const Node* c = cell->first_child; c != nullptr; c = c->next_sibling) {
+    if (c->is_element() && is_block(c) && ++blocks >= 2) return true;
+  }
+  return false;
+}
+
 // "javascript:" / "vbscript:" URLs run code instead of navigating; compared the way the URL
 // parser reads a scheme (leading C0/space trimmed, ASCII tab/newline removed, case-insensitive).
 bool is_script_url(std::string_view s) {
@@ -274,6 +283,8 @@ struct TableInfo {
   const Node* node = nullptr;
   bool nested = false;  // contains another table
   bool presentation = false;
+  bool headed = false;        // has a header cell, <thead> or <caption>
+  bool stacked_cell = false;  // a cell holds several blocks (a post: date line, then its text)
   uint32_t rows = 0;
   uint32_t max_columns = 0;
 };
@@ -1017,12 +1028,17 @@ class Renderer {
             std::string_view role = str::trim(n->attr_value("role"));
             info.presentation = str::iequals(role, "presentation") || str::iequals(role, "none");
             tables_.push_back(info);
+          } else if ((n->is(Tag::kThead) || n->is(Tag::kCaption)) && !open.empty()) {
+            tables_[open.back()].headed = true;
           } else if (n->is(Tag::kTr) && !open.empty()) {
             uint64_t columns = 0;
-            for (const Node* c = n->first_child; c != nullptr; c = c->next_sibling) {
-              if (is_cell(c)) columns += span_attr(c, "colspan", 1, kMaxColspan);
-            }
             TableInfo& t = tables_[open.back()];
+            for (const Node* c = n->first_child; c != nullptr; c = c->next_sibling) {
+              if (!is_cell(c)) continue;
+              columns += span_attr(c, "colspan", 1, kMaxColspan);
+              t.headed = t.headed || c->is(Tag::kTh);
+              t.stacked_cell = t.stacked_cell || holds_several_blocks(c);
+            }
             ++t.rows;
             t.max_columns = static_cast<uint32_t>(
                 std::min<uint64_t>(std::max<uint64_t>(t.max_columns, columns), UINT32_MAX));
@@ -1039,6 +1055,10 @@ class Renderer {
     while (table_cursor_ < tables_.size() && tables_[table_cursor_].node != table) ++table_cursor_;
     if (table_cursor_ == tables_.size()) return false;
     const TableInfo& t = tables_[table_cursor_++];
+    // A table without any header whose cells stack blocks (a forum's posts, a page's columns)
+    // lays the page out; a data cell holds one value or one paragraph, and a data table names
+    // its columns or rows more often than not.
+    if (!t.headed && t.stacked_cell) return false;
     return !t.nested && !t.presentation && t.rows > 0 && t.max_columns >= 2 &&
            t.max_columns <= limits::kMaxMarkdownTableColumns;
   }

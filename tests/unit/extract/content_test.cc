@@ -102,6 +102,75 @@ TEST(ExtractArticle, TimesAndNumbersInTableCellsAreData) {
   EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
 }
 
+// A paywall's prompt is boilerplate; a container of the walled body named after the paywall is
+// the article.
+TEST(ExtractArticle, PaywallPromptIsDroppedWalledBodyIsKept) {
+  std::string page =
+      "<html><body><article><h1>Pensions and the long view</h1><div class=\"entry paywall-body\">";
+  page.append(kArticleParagraphs);
+  page.append(
+      "</div><div class=account-paywall><h2>To keep reading, create your free account</h2>"
+      "<p>Already registered? Sign in here</p></div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "To keep reading")) << text;
+  EXPECT_FALSE(contains(text, "Already registered")) << text;
+}
+
+// Chrome the page hides from print, skip links and in-page navigation, vote counters and
+// "[edit]" links go; the heading holding an edit link keeps its own text, and footnote marks
+// (in-page links inside a sentence) stay.
+TEST(ExtractArticle, PrintHiddenChromeSkipLinksVotesAndEditLinksAreDropped) {
+  std::string page =
+      "<html><body><div id=content><h1>Tram network</h1>"
+      "<div class=noprint>From the city wiki, the shared notebook</div>"
+      "<a href=#top-nav>Jump to navigation</a> <a href=#search>Jump to search</a>"
+      "<div class=votes>42</div><h2><span>Background</span> <span class=editsection>"
+      "<a href=/edit?s=1>edit</a></span></h2>"
+      "<p>The plan was first drafted in 2019.<a href=#note-1>[1]</a> It has been revised twice "
+      "since, each time after a public consultation, and the latest version adds a line.</p>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<p><a href=#top>Back to top</a></p><p class=\"d-print-none\">Print this page</p>"
+      "</div></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "Background")) << text;
+  EXPECT_TRUE(contains(text, "first drafted in 2019.[1] It has been")) << text;
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "shared notebook")) << text;
+  EXPECT_FALSE(contains(text, "Jump to")) << text;
+  EXPECT_FALSE(contains(text, "42")) << text;
+  EXPECT_FALSE(contains(text, "edit")) << text;
+  EXPECT_FALSE(contains(text, "Back to top")) << text;
+  EXPECT_FALSE(contains(text, "Print this page")) << text;
+}
+
+// Forum posts: the author's profile box and the "Posted: <date and time>" line are post
+// metadata; a date inside a sentence, a heading naming a date and an event's date stay.
+TEST(ExtractArticle, PostDatelinesAndProfilesAreDropped) {
+  std::string page =
+      "<html><body><div class=thread><div class=post><div class=profile><b>ann_rows</b><br>"
+      "Posts: 212</div><div class=postdate>Posted: Sun Oct 12, 2025 7:41 pm</div>"
+      "<div class=entry>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<h3>Meeting of March 5, 2026</h3><p>Date: 5 March 2026</p>"
+      "<p>On 12 October 2025 the plans were shown in the town hall, with maps and models of "
+      "every stop.</p></div></div></div></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_TRUE(contains(text, "Meeting of March 5, 2026")) << text;
+  EXPECT_TRUE(contains(text, "Date: 5 March 2026")) << text;
+  EXPECT_TRUE(contains(text, "On 12 October 2025 the plans")) << text;
+  EXPECT_FALSE(contains(text, "Posted:")) << text;
+  EXPECT_FALSE(contains(text, "Posts: 212")) << text;
+  EXPECT_FALSE(contains(text, "ann_rows")) << text;
+}
+
 TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
   html::Document doc = html::parse_document(news_page());
   ContentResult r = extract_article(doc, {});

@@ -243,6 +243,14 @@ TEST(MarkdownTest, Tables) {
        "<table><tr><td><p>left</p></td><td><table><tr><td>x</td><td>y</td></tr></table></td></tr>"
        "</table>",
        "left\n\n| x | y |\n| --- | --- |"},
+      {"headerless table whose cells stack blocks is layout",
+       "<table><tr><td><b>ann</b></td><td><div>Posted today</div><div>First post.</div></td></tr>"
+       "<tr><td><b>bo</b></td><td><div>Posted later</div><div>A reply.</div></td></tr></table>",
+       "**ann**\n\nPosted today\n\nFirst post.\n\n**bo**\n\nPosted later\n\nA reply."},
+      {"stacked cells under a header row stay a table",
+       "<table><tr><th>Step</th><th>Notes</th></tr><tr><td>1</td><td><p>Mix.</p><p>Rest.</p></td>"
+       "</tr></table>",
+       "| Step | Notes |\n| --- | --- |\n| 1 | Mix. Rest. |"},
       {"presentation table is layout",
        "<table role=presentation><tr><td>a</td><td>b</td></tr></table>", "a\n\nb"},
       {"table in list item", "<ul><li>t<table><tr><td>a</td><td>b</td></tr></table></li></ul>",
