@@ -36,9 +36,10 @@
 // runtime function ends).
 //
 // Threads: all trap state is thread-local; call_guest may run on many threads at once, but not
-// nested on one thread (a host import must not call back into a guest). Global state, kept to
-// what the wasm-rt.h API forces: the function-type registry, the tag counter, the table of live
-// memory reservations the fault handler consults (lock-free), the watchdog, the saved handlers.
+// nested on one thread (a host import must not call back into a guest; a nested call aborts).
+// Global state, kept to what the wasm-rt.h API forces: the function-type registry, the tag
+// counter, the table of live memory reservations the fault handler consults (lock-free), the
+// reservation cache, the watchdog, the saved handlers.
 //
 // Instantiation (Z_<module>_instantiate) allocates memory and tables and may trap when the
 // address space is exhausted; call it inside call_guest like any export. Outside call_guest a
@@ -64,7 +65,7 @@ enum class TrapKind : uint8_t {
   kDivByZero,          // integer division or remainder by zero
   kInvalidConversion,  // NaN → int truncation
   kIndirectCall,       // call_indirect: null entry, index out of range or signature mismatch
-  kOther,              // uncaught wasm exception, allocation failure, nested call
+  kOther,              // uncaught wasm exception, memory/table allocation failure
 };
 
 // "none", "out_of_bounds", "unreachable", "stack_exhausted", "timeout", "int_overflow",
