@@ -94,6 +94,15 @@ ThreadState* create_thread_state() {
     pthread_attr_destroy(&attr);
   }
   install_alt_stack(state);
+  // Servers often block every signal in worker threads (leaving them to one sigwait thread). A
+  // blocked SIGSEGV would turn a guest's out-of-bounds access into a kill, a blocked timeout
+  // signal would let a guest run forever: a thread that runs guests must take both.
+  sigset_t needed;
+  sigemptyset(&needed);
+  sigaddset(&needed, SIGSEGV);
+  sigaddset(&needed, SIGBUS);
+  sigaddset(&needed, timeout_signal());
+  pthread_sigmask(SIG_UNBLOCK, &needed, nullptr);
   tls_owner.state = state;
   std::atomic_signal_fence(std::memory_order_seq_cst);
   tls_state = state;

@@ -28,7 +28,9 @@
 //
 // Signals and masks: handlers are installed with SA_NODEFER | SA_ONSTACK | SA_SIGINFO, and
 // sigsetjmp(buf, 0) does not save the signal mask (no syscall per call). After a trap raised from
-// a signal handler, call_guest unblocks the three signals explicitly.
+// a signal handler, call_guest unblocks the three signals explicitly. The first guest call on a
+// thread unblocks them too (servers often block every signal in worker threads); do not block
+// them again on a thread that runs guests.
 //
 // Timeouts never interrupt a host import or the runtime's own functions (memory grow/allocate,
 // table grow, exception state): if the deadline passes there, the thread is only marked expired

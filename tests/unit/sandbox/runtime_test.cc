@@ -253,6 +253,23 @@ TEST(SandboxRuntime, TimeoutWorksAfterAFaultTrapOnTheSameThread) {
   EXPECT_FALSE(sigismember(&blocked, timeout_signal()));
 }
 
+TEST(SandboxRuntime, ThreadsThatBlockEverySignalStillTrapAndTimeOut) {
+  init_once();
+  std::thread worker([] {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    Guest guest;
+    EXPECT_EQ(call_guest([&] { Z_hostileZ_load_at(guest.get(), 0xFFFFFFF0u); }),
+              TrapKind::kOutOfBounds);
+    Guest spinner;
+    EXPECT_EQ(call_guest([&] { Z_hostileZ_spin_forever(spinner.get()); },
+                         steady_clock::now() + milliseconds(20)),
+              TrapKind::kTimeout);
+  });
+  worker.join();
+}
+
 TEST(SandboxRuntime, TimeoutNeverFiresInsideAHostImport) {
   Guest guest;
   u32 result = 0;
