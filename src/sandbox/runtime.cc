@@ -27,8 +27,8 @@ using detail::ThreadState;
 // kernel's stack guard gap is 1 MiB (256 pages) by default, glibc's thread guard one page, and
 // -fstack-clash-protection keeps the generated code's probes within a page of the stack pointer.
 constexpr uintptr_t kStackGuardWindow = uintptr_t{1} << 20;
-constexpr uintptr_t kStackTopSlack = 64 * 1024;
-constexpr size_t kAltStackBytes = 64 * 1024;
+constexpr uintptr_t kStackTopSlack = uintptr_t{64} * 1024;
+constexpr size_t kAltStackBytes = size_t{64} * 1024;
 
 // The signal handlers read this pointer, so it must not need lazy TLS allocation.
 thread_local ThreadState* tls_state __attribute__((tls_model("initial-exec"))) = nullptr;
