@@ -1243,6 +1243,17 @@ uint32_t run_chars(const Node* first, const Node* last, uint32_t limit) {
   return seen;
 }
 
+// The text of the sibling run [first, last].
+std::string unit_text(const Node* first, const Node* last) {
+  std::string text;
+  for (const Node* s = first; s != nullptr; s = s->next_sibling) {
+    text.append(html::text_content(s));
+    text.push_back(' ');
+    if (s == last) break;
+  }
+  return text;
+}
+
 bool contains_any(std::string_view text, const std::string_view* words, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     if (text.find(words[i]) != std::string_view::npos) return true;
@@ -1352,6 +1363,46 @@ bool is_site_notice(std::string_view lower) {
   return false;
 }
 
+// The heading of a comment section ("Comments", "3 Kommentare", "Leave a reply"); `lower` is
+// ASCII-lower-cased and whitespace-collapsed.
+bool is_comments_label(std::string_view lower) {
+  // Counts and punctuation around the words ("12 Comments", "Kommentare (3)", "Comments:").
+  auto is_word_char = [](char c) {
+    return str::is_alpha(c) || static_cast<unsigned char>(c) >= 0x80;
+  };
+  while (!lower.empty() && !is_word_char(lower.front())) lower.remove_prefix(1);
+  while (!lower.empty() && !is_word_char(lower.back())) lower.remove_suffix(1);
+  constexpr std::string_view kLabels[] = {"comment",
+                                          "comments",
+                                          "kommentar",
+                                          "kommentare",
+                                          "leserkommentare",
+                                          "comentario",
+                                          "comentarios",
+                                          "commentaire",
+                                          "commentaires",
+                                          "commenti",
+                                          "komentarze",
+                                          "reacties",
+                                          "leave a comment",
+                                          "leave a reply",
+                                          "schreibe einen kommentar",
+                                          "deja un comentario",
+                                          "laisser un commentaire"};
+  for (std::string_view l : kLabels) {
+    if (lower == l) return true;
+  }
+  return false;
+}
+
+// Removes `n` and everything after it in document order under `root`.
+void remove_from(Node* n, Node* root) {
+  for (Node* a = n; a != nullptr && a != root; a = a->parent) {
+    while (Node* next = a->next_sibling) html::remove_node(next);
+  }
+  html::remove_node(n);
+}
+
 // Site notices in the last part of the content (see is_site_notice) are removed. Only the tail
 // is searched: the same words inside the article are part of what it says, and a notice block
 // is short. A unit is one line of phrasing content: the children of a text block between its
@@ -1396,6 +1447,25 @@ void drop_trailing_notices(Node* fragment) {
     }
     units.back().chars += chars;
   }
+  // A comment section's heading in the second half ends the article: what follows are the
+  // comments, their form, or what a site puts under them.
+  uint32_t before = 0;
+  for (size_t i = 1; i < units.size(); ++i) {
+    before += units[i - 1].chars;
+    constexpr uint32_t kMaxCommentsLabelChars = 30;
+    const Unit& u = units[i];
+    if (before * 2 < total || u.chars > kMaxCommentsLabelChars) continue;
+    if (run_chars(u.first, u.last, u.chars) != u.chars) continue;
+    std::string lower = str::collapse_whitespace(unit_text(u.first, u.last));
+    str::to_lower_in_place(lower);
+    if (!is_comments_label(lower)) continue;
+    const bool whole_block =
+        u.block != fragment && run_chars(u.block->first_child, nullptr, u.chars) == u.chars;
+    remove_from(whole_block ? u.block : u.first, fragment);
+    total = before;
+    units.resize(i);
+    break;
+  }
   // The tail: the last quarter of the text, at most kMaxTailChars.
   constexpr uint32_t kMaxTailChars = 1500;
   constexpr uint32_t kMaxNoticeChars = 600;
@@ -1407,13 +1477,7 @@ void drop_trailing_notices(Node* fragment) {
     if (u.chars >= kMaxNoticeChars || !is_attached_under(u.first, fragment)) continue;
     // Inline elements holding blocks of their own are not one line.
     if (run_chars(u.first, u.last, u.chars) != u.chars) continue;
-    std::string text;
-    for (const Node* s = u.first; s != nullptr; s = s->next_sibling) {
-      text.append(html::text_content(s));
-      text.push_back(' ');
-      if (s == u.last) break;
-    }
-    std::string lower = str::collapse_whitespace(text);
+    std::string lower = str::collapse_whitespace(unit_text(u.first, u.last));
     str::to_lower_in_place(lower);
     if (!is_site_notice(lower)) continue;
     // A block holding only this line goes as a whole (with its images and empty wrappers).

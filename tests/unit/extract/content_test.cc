@@ -356,6 +356,24 @@ TEST(ExtractArticle, NoticeLinesAndLabelsAtTheEndAreDropped) {
   EXPECT_FALSE(contains(text, "Get our newsletter")) << text;
 }
 
+TEST(ExtractArticle, CommentSectionHeadingEndsTheArticle) {
+  // A comment thread without comment class names, inside the article's container: its heading
+  // ends the article.
+  std::string page = "<html><body><div class=post><h1>Council expands tram network</h1>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<h3>3 Comments</h3><p>Finally! I have waited for this tram for twenty years, and my "
+      "children will be the ones who ride it.</p><p>March 3, 2026</p>"
+      "<p>Another waste of money by a council that never listens to the people who pay.</p>"
+      "</div></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "Comments")) << text;
+  EXPECT_FALSE(contains(text, "waited for this tram")) << text;
+  EXPECT_FALSE(contains(text, "Another waste of money")) << text;
+}
+
 TEST(ExtractArticle, NoticeWordsInsideTheArticleAreText) {
   // The same words before the article's last part are what the article talks about.
   std::string page =
