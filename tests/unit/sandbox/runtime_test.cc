@@ -253,6 +253,37 @@ TEST(SandboxRuntime, TimeoutWorksAfterAFaultTrapOnTheSameThread) {
   EXPECT_FALSE(sigismember(&blocked, timeout_signal()));
 }
 
+// One watchdog serves every thread: a call registered later with an earlier deadline must wake it
+// (here a 10 s call is already waiting), and each thread gets its own timeout.
+TEST(SandboxRuntime, WatchdogServesManyThreadsWithDifferentDeadlines) {
+  init_once();
+  std::atomic<bool> long_call_ok{false};
+  std::thread long_call([&] {
+    Guest guest;
+    u32 result = 0;
+    long_call_ok = call_guest([&] { result = Z_hostileZ_sleep_in_host(guest.get(), 300); },
+                              steady_clock::now() + std::chrono::seconds(10)) == TrapKind::kNone &&
+                   result == 42;
+  });
+  std::this_thread::sleep_for(milliseconds(50));
+  std::vector<std::thread> spinners;
+  for (int i = 1; i <= 3; ++i) {
+    spinners.emplace_back([i] {
+      Guest guest;
+      const auto start = steady_clock::now();
+      const auto budget = milliseconds(20 * i);
+      EXPECT_EQ(call_guest([&] { Z_hostileZ_spin_forever(guest.get()); }, start + budget),
+                TrapKind::kTimeout);
+      const auto elapsed = steady_clock::now() - start;
+      EXPECT_GE(elapsed, budget);
+      EXPECT_LT(elapsed, std::chrono::seconds(5));  // not left waiting for the 10 s deadline
+    });
+  }
+  for (std::thread& spinner : spinners) spinner.join();
+  long_call.join();
+  EXPECT_TRUE(long_call_ok);
+}
+
 TEST(SandboxRuntime, ThreadsThatBlockEverySignalStillTrapAndTimeOut) {
   init_once();
   std::thread worker([] {
