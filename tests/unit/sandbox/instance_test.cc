@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/extract_json.h"
@@ -252,6 +253,7 @@ TEST(ExtractorInstance, TinyMemoryCapFailsCleanlyAndTheNextInstanceWorks) {
   ASSERT_NE(instance, nullptr);
   auto result = instance->extract(big_page(5000), Options{});
   ASSERT_FALSE(result.ok());
+  RecordProperty("error", result.error().to_string());
   if (result.error().code() == ErrorCode::kResourceLimit) {
     EXPECT_FALSE(instance->dead());  // the guest's allocator said no: nothing was corrupted
   } else {
@@ -262,6 +264,16 @@ TEST(ExtractorInstance, TinyMemoryCapFailsCleanlyAndTheNextInstanceWorks) {
   }
   EXPECT_GT(instance->grow_failures(), 0u);
   EXPECT_EQ(instance->peak_pages(), instance->current_pages());
+
+  // A page small enough to be copied in, but whose DOM does not fit: the guest's operator new
+  // fails, which aborts the guest (a trap), never the host.
+  auto small = make_instance(tiny);
+  ASSERT_NE(small, nullptr);
+  auto trapped = small->extract(big_page(100), Options{});
+  ASSERT_FALSE(trapped.ok());
+  EXPECT_EQ(trapped.error().message(), "guest trap: unreachable") << trapped.error().to_string();
+  EXPECT_TRUE(small->dead());
+  EXPECT_EQ(small->last_trap(), TrapKind::kUnreachable);
 
   auto fresh = make_instance();
   ASSERT_NE(fresh, nullptr);
@@ -285,6 +297,32 @@ TEST(ExtractorInstance, TimeoutKillsTheInstanceAndTheNextOneWorks) {
   auto fresh = make_instance();
   ASSERT_NE(fresh, nullptr);
   EXPECT_TRUE(fresh->extract("<title>t</title><p>after a timeout</p>", Options{}).ok());
+}
+
+TEST(ExtractorInstance, InstancesOnSeveralThreadsAgreeWithNative) {
+  // Each thread owns one instance (as the pool hands them out); trap state and memories are per
+  // thread and per instance, so concurrent guests must not disturb each other.
+  std::string page = big_page(400);
+  extract::Extractor native;
+  auto expected_record = native.extract(page, Options{});
+  ASSERT_TRUE(expected_record.ok());
+  std::string expected = record_json(*expected_record);
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 10;
+  std::vector<int> matches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto made = ExtractorInstance::create({});
+      if (!made.ok()) return;
+      for (int i = 0; i < kRounds; ++i) {
+        auto record = (*made)->extract(page, Options{});
+        if (record.ok() && record_json(*record) == expected) ++matches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(matches[t], kRounds) << "thread " << t;
 }
 
 TEST(ExtractorInstance, ManyInstancesComeAndGo) {
