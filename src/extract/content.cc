@@ -513,6 +513,7 @@ class Extractor {
   int32_t nearest_main(int32_t i) const;
   bool has_lede(uint32_t i) const;
   bool is_loose_page_link(const Info& in) const;
+  uint32_t plain_chars_outside_boilerplate() const;
 
   html::Document& doc_;
   std::string body_hint_;  // whitespace-collapsed articleBody hint; empty when unusable
@@ -731,6 +732,21 @@ void Extractor::score_paragraphs() {
   for (Info& in : infos_) {
     if (in.scored) in.score *= 1.f - link_density(in);
   }
+}
+
+// Unlinked text of the page outside its boilerplate regions: what a reader would read.
+uint32_t Extractor::plain_chars_outside_boilerplate() const {
+  uint32_t boiler = 0;
+  for (uint32_t i = 1; i < infos_.size();) {
+    const Info& in = infos_[i];
+    if (in.boiler) {
+      boiler += in.chars - in.link_chars;
+      i = in.end;  // nested regions are inside this one's count
+    } else {
+      ++i;
+    }
+  }
+  return infos_[0].chars - infos_[0].link_chars - boiler;
 }
 
 // The nearest article/main/articleBody element at or above `i`, or -1.
@@ -1539,6 +1555,11 @@ ContentResult Extractor::article(const ContentOptions& options) {
     }
     content_chars = infos_[0].chars;
   }
+  uint32_t content_plain = 0;  // unlinked text of the content before cleaning
+  for (int32_t r : roots) {
+    const Info& in = infos_[static_cast<size_t>(r)];
+    content_plain += in.chars - in.link_chars;
+  }
   clean_content(roots, content_chars);
   for (int32_t r : roots) {
     Node* n = infos_[static_cast<size_t>(r)].node;
@@ -1551,10 +1572,15 @@ ContentResult Extractor::article(const ContentOptions& options) {
   strip_invisible(result.root, doc_.arena());
 
   if (!result.used_fallback && top >= 0) {
+    // How clearly the content stands out, not how long it is (length has its own part in the
+    // quality score): the share of the page's readable text (unlinked, outside boilerplate
+    // regions) the content holds, and whether the page's own markup (article, main,
+    // articleBody) agrees. A short, complete news item on a clean page is a confident result.
     const Info& t = infos_[static_cast<size_t>(top)];
-    float score = std::clamp(t.score / 60.f, 0.f, 1.f);
-    float size = std::clamp(static_cast<float>(content_chars) / 1000.f, 0.f, 1.f);
-    result.confidence = 0.5 * score + 0.5 * size;
+    const uint32_t page_plain = plain_chars_outside_boilerplate();
+    double dominance = page_plain == 0 ? 0 : static_cast<double>(content_plain) / page_plain;
+    double semantic = t.in_main || t.has_main ? 1 : 0;
+    result.confidence = 0.75 * std::min(dominance, 1.0) + 0.25 * semantic;
   } else {
     result.confidence = content_chars > 0 ? 0.2 : 0;
   }

@@ -215,7 +215,11 @@ uint32_t quality_score(const QualitySignals& s) {
   double confidence = std::clamp(s.confidence, 0.0, 1.0);
   double length = std::min(1.0, static_cast<double>(s.words) / 300.0);
   double density = std::clamp(s.link_density, 0.0, 1.0);
-  double score = 40 * confidence + 25 * length + 20 * (1 - density) * length;
+  // Link density says something once there is text to measure it on: the points grow with the
+  // first few sentences, not with the article's length (length has its own part above).
+  constexpr double kDensityWords = 50;
+  double measured = std::min(1.0, static_cast<double>(s.words) / kDensityWords);
+  double score = 40 * confidence + 25 * length + 20 * (1 - density) * measured;
   score += s.has_title ? 5 : 0;
   score += s.has_published ? 3 : 0;
   score += s.has_byline ? 3 : 0;

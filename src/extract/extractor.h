@@ -63,10 +63,10 @@ struct QualitySignals {
 // 0–100, the sum of (docs/extraction.md "Quality score"):
 //   up to 40 points  content confidence × 40;
 //   up to 25 points  text length: 25 × min(1, words / 300);
-//   up to 20 points  low link density: 20 × (1 − link_density);
+//   up to 20 points  low link density: 20 × (1 − link_density) × min(1, words / 50);
 //   up to 15 points  metadata: title 5, published 3, byline 3, description 2, language 2.
-// The link-density points are granted only in proportion to the length points, so an empty
-// page scores no more than its metadata. Non-decreasing in confidence, words and each metadata
+// The link-density points need a few sentences to measure on, so an empty page scores no more
+// than its metadata. Non-decreasing in confidence, words and each metadata
 // flag, non-increasing in link density.
 uint32_t quality_score(const QualitySignals& signals);
 

@@ -334,6 +334,30 @@ TEST(QualityScoreTest, ArticleScoresHigherThanLinkFarm) {
   EXPECT_LE(article_score, 100u);
 }
 
+// The score measures how clean and certain the result is, not how long the article is: a
+// complete ~200-word story on a clean page with its metadata scores high, and the same story
+// sharing the page with as much unrelated text scores lower.
+TEST(QualityScoreTest, ShortCleanArticleScoresHighCrowdedPageLower) {
+  Extractor extractor;
+  auto clean = extractor.extract(news_page(), with_url(Mode::kArticle));
+  ASSERT_TRUE(clean.ok());
+  EXPECT_LT(clean->word_count, 250u);
+  EXPECT_GE(clean->quality_score, 80u);
+  std::string crowded = news_page();
+  std::string other =
+      "<div><p>Elsewhere in town, the library extends its opening hours on Thursdays until nine "
+      "in the evening, and the reading room on the first floor gets new lamps and chairs.</p>"
+      "<p>The swimming pool closes for two weeks in April while the changing rooms are "
+      "refurbished; season tickets are extended by the same period, the council said.</p>"
+      "<p>A second-hand book market returns to the square on the last Saturday of the month, "
+      "with stalls from schools, charities and the historical society.</p></div>";
+  crowded.insert(crowded.find("<footer>"), other);
+  auto shared = extractor.extract(crowded, with_url(Mode::kArticle));
+  ASSERT_TRUE(shared.ok());
+  EXPECT_EQ(shared->word_count, clean->word_count);
+  EXPECT_LT(shared->quality_score, clean->quality_score);
+}
+
 TEST(ModeTest, NamesRoundTrip) {
   for (Mode m : {Mode::kArticle, Mode::kFull, Mode::kMetadata, Mode::kCustom}) {
     Mode parsed = Mode::kArticle;
