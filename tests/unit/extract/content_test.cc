@@ -316,17 +316,24 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   EXPECT_TRUE(contains(text, "residents liked the colours")) << text;
 }
 
-TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
-  // Prompts that speak for the site sit inside the article's container, after its text.
+// The article text of a page whose article is kArticleParagraphs followed by `tail` (markup
+// inside the article's body container).
+std::string article_text_with_tail(std::string_view tail) {
   std::string page = "<html><body><article><h1>Council expands tram network</h1><div class=body>";
   page.append(kArticleParagraphs);
-  page.append(
+  page.append(tail);
+  page.append("</div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  return text_of(extract_article(doc, {}));
+}
+
+TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
+  // Prompts that speak for the site sit inside the article's container, after its text.
+  std::string text = article_text_with_tail(
       "<p>Subscribe now to our weekend edition for the full story.</p>"
       "<p>Follow the Daily Example on Twitter and Facebook for breaking news.</p>"
       "<p>\xC2\xA9 2026 Daily Example. This article may not be reprinted without permission.</p>"
-      "<p>- Anzeige -</p></div></article></body></html>");
-  html::Document doc = html::parse_document(page);
-  std::string text = text_of(extract_article(doc, {}));
+      "<p>- Anzeige -</p>");
   EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
   EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
   EXPECT_FALSE(contains(text, "Subscribe now")) << text;
@@ -338,15 +345,11 @@ TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
 TEST(ExtractArticle, NoticeLinesAndLabelsAtTheEndAreDropped) {
   // A disclaimer, a licence line, a "more on this" label and a back link under the article, and
   // a newsletter line set as phrasing content beside the article's blocks.
-  std::string page = "<html><body><article><h1>Council expands tram network</h1><div class=body>";
-  page.append(kArticleParagraphs);
-  page.append(
+  std::string text = article_text_with_tail(
       "<p>The opinions expressed here are those of the author, not of the newspaper.</p>"
       "<p>This text is licensed under CC-BY 4.0.</p>"
       "<p>Read more on transport:</p><p><a href=/news>Back to the news list</a></p>"
-      "<b>Weekly round-ups?</b> <a href=/nl>Get our newsletter</a></div></article></body></html>");
-  html::Document doc = html::parse_document(page);
-  std::string text = text_of(extract_article(doc, {}));
+      "<b>Weekly round-ups?</b> <a href=/nl>Get our newsletter</a>");
   EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
   EXPECT_FALSE(contains(text, "opinions expressed")) << text;
   EXPECT_FALSE(contains(text, "CC-BY")) << text;
@@ -359,15 +362,10 @@ TEST(ExtractArticle, NoticeLinesAndLabelsAtTheEndAreDropped) {
 TEST(ExtractArticle, CommentSectionHeadingEndsTheArticle) {
   // A comment thread without comment class names, inside the article's container: its heading
   // ends the article.
-  std::string page = "<html><body><div class=post><h1>Council expands tram network</h1>";
-  page.append(kArticleParagraphs);
-  page.append(
+  std::string text = article_text_with_tail(
       "<h3>3 Comments</h3><p>Finally! I have waited for this tram for twenty years, and my "
       "children will be the ones who ride it.</p><p>March 3, 2026</p>"
-      "<p>Another waste of money by a council that never listens to the people who pay.</p>"
-      "</div></body></html>");
-  html::Document doc = html::parse_document(page);
-  std::string text = text_of(extract_article(doc, {}));
+      "<p>Another waste of money by a council that never listens to the people who pay.</p>");
   EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
   EXPECT_FALSE(contains(text, "Comments")) << text;
   EXPECT_FALSE(contains(text, "waited for this tram")) << text;
