@@ -106,9 +106,8 @@ uint64_t ExtractorInstance::grow_failures() const {
 
 Result<std::string_view> ExtractorInstance::guest_bytes(uint32_t ptr, uint32_t len,
                                                         size_t max_len) {
-  // 64-bit arithmetic: ptr + len cannot wrap.
   const wasm_rt_memory_t* memory = state_->memory();
-  if (uint64_t{ptr} + len > memory->size) {
+  if (!guest_range_ok(memory->size, ptr, len)) {
     dead_ = true;
     return invalid_output("buffer [" + std::to_string(ptr) + ", +" + std::to_string(len) +
                           ") outside guest memory of " + std::to_string(memory->size) + " bytes");
@@ -150,7 +149,7 @@ Result<extract::Record> ExtractorInstance::extract(std::string_view html,
   // The guest chose the address: check it before writing there (host code, outside call_guest,
   // so a bad pointer must never reach memcpy).
   wasm_rt_memory_t* memory = st.memory();
-  if (uint64_t{request_ptr} + request_len > memory->size) {
+  if (!guest_range_ok(memory->size, request_ptr, request_len)) {
     dead_ = true;
     return invalid_output("request buffer outside guest memory");
   }

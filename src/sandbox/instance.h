@@ -33,6 +33,12 @@ struct InstanceLimits {
 
 // Not thread-safe: one thread uses an instance at a time (the pool hands it out exclusively).
 // After a trap, a timeout or invalid output the instance is dead() and must be discarded.
+// Whether the guest buffer [ptr, ptr + len) lies inside a linear memory of `memory_bytes` bytes.
+// 64-bit arithmetic: a (ptr, len) whose 32-bit sum wraps is out of range, not a small buffer.
+constexpr bool guest_range_ok(uint64_t memory_bytes, uint32_t ptr, uint32_t len) {
+  return uint64_t{ptr} + len <= memory_bytes;
+}
+
 class ExtractorInstance {
  public:
   // Instantiates the module, runs its `_initialize`, lowers its memory cap and checks its ABI

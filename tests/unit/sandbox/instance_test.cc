@@ -93,6 +93,19 @@ std::string big_page(int paragraphs) {
   return page + "</article></body></html>";
 }
 
+TEST(GuestRange, BuffersMustLieInsideTheMemory) {
+  constexpr uint64_t kPage = 65536;
+  EXPECT_TRUE(guest_range_ok(kPage, 0, 0));
+  EXPECT_TRUE(guest_range_ok(kPage, 0, kPage));
+  EXPECT_TRUE(guest_range_ok(kPage, kPage - 1, 1));
+  EXPECT_TRUE(guest_range_ok(kPage, kPage, 0));
+  EXPECT_FALSE(guest_range_ok(kPage, kPage - 1, 2));
+  EXPECT_FALSE(guest_range_ok(kPage, kPage + 1, 0));
+  // The 32-bit sum of these wraps to 0x10: a guest must not get a huge pointer past the check.
+  EXPECT_FALSE(guest_range_ok(kPage, 0xFFFFFFF0u, 0x20));
+  EXPECT_FALSE(guest_range_ok(uint64_t{4} << 30, 0xFFFFFFFFu, 0xFFFFFFFFu));
+}
+
 TEST(ExtractorInstance, GoldenCasesMatchNative) {
   auto instance = make_instance();
   ASSERT_NE(instance, nullptr);
