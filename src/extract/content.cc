@@ -994,7 +994,10 @@ bool is_labelled_dateline(const Info& in) {
   // A labelled date without a clock time may announce an event ("Termin: 29.02.2020"); a
   // post's stamp carries the time it went up.
   std::string date = normalize_date(t);
-  return !date.empty() && (str::is_digit(t.front()) || date.find('T') != std::string::npos);
+  // (No-break and em spaces often pad the date: the first letter or digit decides.)
+  auto first = std::find_if(t.begin(), t.end(), [](char c) { return str::is_alnum(c); });
+  bool unlabelled = first != t.end() && str::is_digit(*first);
+  return !date.empty() && (unlabelled || date.find('T') != std::string::npos);
 }
 
 // A link to a place on the same page ("#content", "#mw-head") that stands outside any sentence:

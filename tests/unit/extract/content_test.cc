@@ -154,7 +154,7 @@ TEST(ExtractArticle, PostDatelinesAndProfilesAreDropped) {
   std::string page =
       "<html><body><div class=thread><div class=post><div class=profile><b>ann_rows</b><br>"
       "Posts: 212</div><div class=postdate>Posted: Sun Oct 12, 2025 7:41 pm</div>"
-      "<div class=entry>";
+      "<div class=entry><p>&nbsp;31.01.2016&emsp;<a href=/cat/transport>Transport</a></p>";
   page.append(kArticleParagraphs);
   page.append(
       "<h3>Meeting of March 5, 2026</h3><p>Date: 5 March 2026</p>"
@@ -169,6 +169,8 @@ TEST(ExtractArticle, PostDatelinesAndProfilesAreDropped) {
   EXPECT_FALSE(contains(text, "Posted:")) << text;
   EXPECT_FALSE(contains(text, "Posts: 212")) << text;
   EXPECT_FALSE(contains(text, "ann_rows")) << text;
+  EXPECT_FALSE(contains(text, "31.01.2016")) << text;
+  EXPECT_FALSE(contains(text, "Transport")) << text;
 }
 
 TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
