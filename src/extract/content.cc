@@ -117,7 +117,8 @@ enum Hint : uint16_t {
   kHintMeta = 1 << 5,      // dates, bylines, post meta lines (boilerplate by the corpus convention)
   kHintHidden = 1 << 6,    // visually hidden / screen-reader-only text
   kHintLede = 1 << 7,      // the standfirst above the body (lead, intro, abstract, summary)
-  kHintGate = 1 << 8,      // a paywall: the prompt to subscribe, or the walled body itself
+  kHintAuthorBox = 1 << 8,  // the author's bio box ("author-bio", "about-the-author", "autor-info")
+  kHintGate = 1 << 8,       // a paywall: the prompt to subscribe, or the walled body itself
 };
 
 enum class Match : uint8_t {
@@ -351,6 +352,13 @@ uint16_t element_hints(const Node* e, std::string& scratch) {
   }
   for (char c : id.substr(0, kMaxHintBytes)) scratch.push_back(str::to_lower(c));
   uint16_t bits = match_hints(scratch);
+  // An author's box: a name-the-author word with a word for a bio, box or description.
+  if ((scratch.find("author") != std::string::npos || scratch.find("autor") != std::string::npos) &&
+      (scratch.find("bio") != std::string::npos || scratch.find("box") != std::string::npos ||
+       scratch.find("info") != std::string::npos || scratch.find("desc") != std::string::npos ||
+       scratch.find("about") != std::string::npos || scratch.find("detail") != std::string::npos)) {
+    bits |= kHintAuthorBox;
+  }
   // A long generated class list (CMS post classes: "post type-post tag-sharing category-ads …")
   // names taxonomy terms, not the element's role: keep only its content-wrapper words.
   constexpr size_t kMaxRoleClasses = 5;
@@ -1024,6 +1032,12 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
     return true;
   }
   if ((in.hints & kHintMeta) != 0 && in.chars < 200 && in.paragraphs <= 1) return true;
+  // A bio box says who wrote the article, not what it says.
+  constexpr uint32_t kMaxAuthorBoxChars = 1500;
+  if ((in.hints & kHintAuthorBox) != 0 && in.chars < kMaxAuthorBoxChars &&
+      in.chars * 3 < content_chars) {
+    return true;
+  }
   if (e->is(Tag::kTime) && in.parent >= 0) return true;
   // Short image captions and credits ("Foto: …", "Getty Images") are not article text by the
   // corpus convention; a long caption tells part of the story (slideshows, photo essays).

@@ -374,6 +374,18 @@ TEST(ExtractArticle, CommentSectionHeadingEndsTheArticle) {
   EXPECT_FALSE(contains(text, "Another waste of money")) << text;
 }
 
+TEST(ExtractArticle, AuthorBioBoxIsDropped) {
+  // A bio longer than a byline, in a box named for the author, inside the article.
+  std::string text = article_text_with_tail(
+      "<div class=entry-author-info><h4>Jane Example</h4><p>Jane Example has covered city "
+      "politics, transport and housing for fifteen years, first for a regional weekly and since "
+      "2019 for the Daily Example, where she also edits the weekend magazine. She studied "
+      "history in Leipzig and urban planning in Vienna, and she lives with her family, two cats "
+      "and far too many bicycles near the harbour that the new tram line will serve.</p></div>");
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_FALSE(contains(text, "covered city politics")) << text;
+}
+
 TEST(ExtractArticle, NoticeWordsInsideTheArticleAreText) {
   // The same words before the article's last part are what the article talks about.
   std::string page =
