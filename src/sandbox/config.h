@@ -38,6 +38,11 @@ inline constexpr uint64_t kDefaultMaxUsesPerInstance = 1000;
 inline constexpr uint64_t kDefaultRecycleMemoryBytes = uint64_t{64} << 20;
 // How long acquire() waits for a free instance before failing with "pool exhausted".
 inline constexpr std::chrono::milliseconds kDefaultAcquireTimeout{1000};
+// Freed memory reservations the runtime keeps for the next instances (set_memory_cache_size in
+// runtime.h): a replacement instance then reuses already-faulted pages instead of faulting in its
+// data segment afresh, which is most of an instantiation's cost. Each costs up to 4 MiB of
+// resident memory; recycling and discards replace one or two instances at a time.
+inline constexpr uint32_t kDefaultReservationCache = 2;
 
 // Circuit breaker (see breaker.h for the state machine).
 inline constexpr uint32_t kDefaultFailureThreshold = 5;
@@ -66,6 +71,8 @@ struct PoolConfig {
   uint64_t max_uses_per_instance = kDefaultMaxUsesPerInstance;
   uint64_t recycle_memory_bytes = kDefaultRecycleMemoryBytes;
   std::chrono::milliseconds acquire_timeout = kDefaultAcquireTimeout;
+  // Process-wide: the last Engine::create sets it.
+  uint32_t reservation_cache = kDefaultReservationCache;
 };
 
 struct BreakerConfig {

@@ -49,6 +49,7 @@ InstanceFactory wasm_instance_factory(const InstanceConfig& config) {
 std::unique_ptr<Engine> Engine::create(const SandboxConfig& config,
                                        std::shared_ptr<prometheus::Registry> registry) {
   init_runtime();
+  set_memory_cache_size(config.pool.reservation_cache);
   return std::make_unique<Engine>(config, wasm_instance_factory(config.instance),
                                   std::move(registry));
 }
