@@ -477,6 +477,7 @@ struct Info {
   uint32_t inline_commas = 0;
   uint32_t paragraphs = 0;  // paragraph blocks in the subtree
   uint32_t images = 0;
+  uint32_t tables = 0;  // <table> elements in the subtree, itself included
   float score = 0;
   uint16_t hints = 0;
   bool scored = false;
@@ -518,10 +519,14 @@ class Extractor {
   }
 
   bool in_body_hint(const Node* block) const;
+  bool in_data_table(int32_t i) const;
   int32_t nearest_main(int32_t i) const;
   bool has_lede(uint32_t i) const;
   bool is_loose_page_link(const Info& in) const;
   uint32_t plain_chars_outside_boilerplate() const;
+  int32_t find_headline(int32_t top, std::string_view title) const;
+  bool is_standfirst_block(uint32_t b, int32_t top) const;
+  void add_standfirst(int32_t top, std::string_view title, std::vector<int32_t>& roots) const;
 
   html::Document& doc_;
   std::string body_hint_;  // whitespace-collapsed articleBody hint; empty when unusable
@@ -553,6 +558,7 @@ void Extractor::build(Node* root) {
       in.block = is_text_block(node) ? idx : parent.block;
       in.hints = element_hints(node, scratch_);
       if (node->is(Tag::kImg) || node->is(Tag::kPicture)) in.images = 1;
+      if (node->is(Tag::kTable)) in.tables = 1;
       if (node->first_child != nullptr) {
         cur = idx;
         node = node->first_child;
@@ -608,6 +614,7 @@ void Extractor::classify() {
     p.commas += in.commas;
     p.paragraphs += in.paragraphs;
     p.images += in.images;
+    p.tables += in.tables;
     p.has_main = p.has_main || in.has_main;
   }
   // Plain (unlinked) text measures where the writing is; menus and link lists barely count.
@@ -983,6 +990,9 @@ bool is_credit_block(const Info& in) {
   if (!is_text_block(in.node) || in.chars >= kMaxCreditedCaptionChars || in.paragraphs > 1) {
     return false;
   }
+  // The line is judged where its text is: a wrapper whose text sits in nested blocks is not read
+  // (reading every wrapper of a deeply nested line would cost time quadratic in the depth).
+  if (in.inline_chars * 2 < in.chars) return false;
   std::string t = trimmed_text(in.node);
   return (in.chars < kMaxCreditChars && is_credit_line(t)) || ends_with_credit(t);
 }
@@ -1020,6 +1030,45 @@ bool Extractor::is_loose_page_link(const Info& in) const {
   return block.inline_link_chars == block.inline_chars;
 }
 
+// Whether a table starts with a header row (<thead>, or <th> cells in its first row): a table
+// of data with named columns, whatever its cells link to. Layout tables have no headers.
+bool has_header_row(const Node* table) {
+  const Node* row = nullptr;
+  for (const Node* c = table->first_child; c != nullptr && row == nullptr; c = c->next_sibling) {
+    if (c->is(Tag::kThead)) return true;
+    if (c->is(Tag::kTr)) row = c;
+    if (c->is(Tag::kTbody)) {
+      for (const Node* r = c->first_child; r != nullptr && row == nullptr; r = r->next_sibling) {
+        if (r->is(Tag::kTr)) row = r;
+      }
+    }
+  }
+  if (row == nullptr) return false;
+  for (const Node* cell = row->first_child; cell != nullptr; cell = cell->next_sibling) {
+    if (cell->is(Tag::kTh)) return true;
+  }
+  return false;
+}
+
+// Whether element i is a row or cell of a data table: one without tables nested in it (layout
+// tables nest, and their cells hold whole page regions).
+bool Extractor::in_data_table(int32_t i) const {
+  const Node* e = infos_[static_cast<size_t>(i)].node;
+  if (!e->is(Tag::kTr) && !e->is(Tag::kTd) && !e->is(Tag::kTh) && !e->is(Tag::kTbody) &&
+      !e->is(Tag::kThead) && !e->is(Tag::kTfoot)) {
+    return false;
+  }
+  // tr > tbody > table at most, a cell one level more.
+  constexpr int kMaxTableLevels = 4;
+  int32_t a = infos_[static_cast<size_t>(i)].parent;
+  for (int level = 0; level < kMaxTableLevels && a > 0; ++level) {
+    const Info& anc = infos_[static_cast<size_t>(a)];
+    if (anc.node->is(Tag::kTable)) return anc.tables == 1;
+    a = anc.parent;
+  }
+  return false;
+}
+
 // Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
 // regions and the meta lines the corpus convention excludes).
 bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
@@ -1050,6 +1099,10 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   // part of its sentence).
   if (!is_text_block(e)) return false;
   if (in.chars == 0) return in.images == 0 && !e->is(Tag::kHr);
+  // The rows and cells of a data table that was kept are judged with it: a linked product or
+  // ingredient name is one column of the data, not a link list.
+  if (in_data_table(i)) return false;
+  if (e->is(Tag::kTable) && in.tables == 1 && has_header_row(e)) return false;
   float ld = link_density(in);
   // Link lists (menus, teasers) are removed; a container that also holds a good amount of plain
   // text is kept and cleaned inside instead.
@@ -1115,6 +1168,10 @@ bool is_label(const Node* e) {
   return is_heading(e) || !ends_like_sentence(t) || t.back() == ':';
 }
 
+bool is_list_item_or_row(const Node* e) {
+  return e->is(Tag::kLi) || e->is(Tag::kTr) || e->is(Tag::kTd) || e->is(Tag::kTh);
+}
+
 // Lines that are only a date or a time ("23.10.2018", "19:49"): digits and separators.
 bool is_date_line(std::string_view t) {
   constexpr size_t kMaxDateLine = 40;
@@ -1168,11 +1225,12 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
         }
         html::remove_node(infos_[i].node);
         // "Related articles", "Mehr zum Thema:" above a removed block went with it.
-        // A caption sits under a picture, not under a label of its own.
+        // A caption sits under a picture, not under a label of its own, and the item or row
+        // before a removed one is its sibling in a list or table, never its label.
         // An inline element (an "[edit]" link in a heading) has no label of its own: the text
         // before it is part of the same line.
         if (infos_[i].chars > 0 && label != nullptr && is_text_block(infos_[i].node) &&
-            is_label(label) && !is_credit_block(infos_[i])) {
+            is_label(label) && !is_credit_block(infos_[i]) && !is_list_item_or_row(label)) {
           html::remove_node(label);
         }
         i = infos_[i].end;
@@ -1527,6 +1585,91 @@ void drop_trailing_notices(Node* fragment) {
   }
 }
 
+// The article's headline: the nearest <h1> before the body that names the page's title (any
+// <h1> when the title is unknown). Site-logo <h1>s and headlines of other articles do not.
+int32_t Extractor::find_headline(int32_t top, std::string_view title) const {
+  // Bounded backwards scan: the headline sits just above the body.
+  constexpr int kMaxHeadlineScan = 400;
+  const std::string want = str::collapse_whitespace(title);
+  int scanned = 0;
+  for (int32_t i = top - 1; i > 0 && scanned < kMaxHeadlineScan; --i, ++scanned) {
+    const Info& in = infos_[static_cast<size_t>(i)];
+    if (!in.node->is(Tag::kH1) || in.end > static_cast<uint32_t>(top)) continue;
+    if (want.empty()) return i;
+    std::string text = str::collapse_whitespace(trimmed_text(in.node));
+    constexpr size_t kMinTitleBytes = 8;
+    if (text.size() < kMinTitleBytes) continue;
+    if (str::icontains(want, text) || str::icontains(text, want)) return i;
+  }
+  return -1;
+}
+
+// A block between the headline and the body that reads as the standfirst: a paragraph's worth of
+// plain text, not a meta line, caption or credit, and not inside a share bar, a related-links
+// box, navigation or a sidebar (the headline's header region as a whole may well be chrome).
+bool Extractor::is_standfirst_block(uint32_t b, int32_t top) const {
+  const Info& in = infos_[b];
+  constexpr uint32_t kMinStandfirstChars = 80;
+  if (!is_text_block(in.node) || in.inline_chars < kMinStandfirstChars) return false;
+  if (in.inline_link_chars * 4 >= in.inline_chars) return false;
+  if (in.node->is(Tag::kFigcaption) || in.node->is(Tag::kCaption) || in.node->is(Tag::kLi) ||
+      in.node->is(Tag::kTd) || in.node->is(Tag::kTh) || is_credit_block(in)) {
+    return false;
+  }
+  for (int32_t a = static_cast<int32_t>(b); a > 0; a = infos_[static_cast<size_t>(a)].parent) {
+    const Info& anc = infos_[static_cast<size_t>(a)];
+    if (a < top && anc.end > static_cast<uint32_t>(top)) break;  // shared with the body
+    const Node* e = anc.node;
+    if ((anc.hints & (kHintStrong | kHintMeta | kHintHidden)) != 0 || e->is(Tag::kNav) ||
+        e->is(Tag::kAside) || e->is(Tag::kFooter) || e->is(Tag::kFigure) || e->is(Tag::kMenu)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The standfirst by position: the plain-text paragraphs between the article's headline and the
+// start of its body. Sites mark it up in every way (a <p> in the article's header, an <h2>
+// subtitle, itemprop=description, "deck", "hero-text") and often inside a header region that
+// is page chrome as a whole, so position is the signal that carries across sites.
+void Extractor::add_standfirst(int32_t top, std::string_view title,
+                               std::vector<int32_t>& roots) const {
+  const int32_t headline = find_headline(top, title);
+  if (headline < 0) return;
+  // A headline far above the body (more than a standfirst's worth of text between them) heads
+  // something else.
+  constexpr uint32_t kMaxGapChars = 1500;
+  constexpr size_t kMaxStandfirstBlocks = 3;
+  std::vector<int32_t> found;
+  uint32_t gap = 0;
+  for (uint32_t b = infos_[static_cast<size_t>(headline)].end; b < static_cast<uint32_t>(top);) {
+    const Info& in = infos_[b];
+    if (in.end > static_cast<uint32_t>(top)) {  // an ancestor of the body: look inside
+      ++b;
+      continue;
+    }
+    if (!in.in_link) gap += in.inline_chars - in.inline_link_chars;
+    if (gap > kMaxGapChars) return;
+    bool inside_root = false;
+    for (int32_t r : roots) {
+      const Info& root = infos_[static_cast<size_t>(r)];
+      if ((static_cast<uint32_t>(r) <= b && b < root.end) ||
+          (b <= static_cast<uint32_t>(r) && static_cast<uint32_t>(r) < in.end)) {
+        inside_root = true;
+      }
+    }
+    if (!inside_root && is_standfirst_block(b, top)) {
+      if (found.size() == kMaxStandfirstBlocks) return;
+      found.push_back(static_cast<int32_t>(b));
+      b = in.end;
+      continue;
+    }
+    ++b;
+  }
+  roots.insert(roots.end(), found.begin(), found.end());
+  std::sort(roots.begin(), roots.end());
+}
+
 ContentResult Extractor::article(const ContentOptions& options) {
   // A short articleBody is a teaser or a truncated copy, not a reference for the paragraphs.
   constexpr size_t kMinBodyHintBytes = 200;
@@ -1561,6 +1704,7 @@ ContentResult Extractor::article(const ContentOptions& options) {
       roots.insert(roots.begin(), ledes.begin(), ledes.end());
       a = anc.parent;
     }
+    add_standfirst(top, options.title_hint, roots);
     for (int32_t r : roots) content_chars += infos_[static_cast<size_t>(r)].chars;
   }
   if (top < 0 || content_chars < kPoorCandidateChars) {

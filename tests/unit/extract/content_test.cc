@@ -62,6 +62,18 @@ std::string news_page() {
   return page;
 }
 
+// The article text of a page made of `before`, the article paragraphs and `after`.
+std::string article_text(std::string_view before, std::string_view after,
+                         std::string_view title = {}) {
+  std::string page(before);
+  page.append(kArticleParagraphs);
+  page.append(after);
+  html::Document doc = html::parse_document(page);
+  ContentOptions options;
+  options.title_hint = title;
+  return text_of(extract_article(doc, options));
+}
+
 TEST(ExtractArticle, FindsTheArticleAndDropsBoilerplate) {
   html::Document doc = html::parse_document(news_page());
   ContentResult r = extract_article(doc, {});
@@ -240,6 +252,66 @@ TEST(ExtractArticle, StandfirstIsKeptRelatedTeaserCardsAreNot) {
   EXPECT_FALSE(contains(text, "By A. Writer")) << text;
   EXPECT_FALSE(contains(text, "Library hours extended")) << text;
   EXPECT_FALSE(contains(text, "More from the city desk")) << text;
+}
+
+TEST(ExtractArticle, StandfirstBetweenHeadlineAndBodyIsKept) {
+  // The standfirst has no lead/intro class and sits in the page header beside the headline (page
+  // chrome as a whole); what lies between the headline and the body is the standfirst, unless
+  // it is a share bar or a caption.
+  std::string text = article_text(
+      "<html><body><header class=page-head><div class=topbar><a href=/>Daily Example</a> "
+      "<a href=/news>News</a></div><h1>Council expands tram network</h1>"
+      "<p>Three new lines will link the northern suburbs with the harbour by 2030, the largest "
+      "expansion of the network in forty years.</p>"
+      "<div class=share-tools><p>Share this story with your friends and family on every social "
+      "network you use, it only takes a second.</p></div></header><div class=story>",
+      "</div></body></html>", "Council expands tram network");
+  EXPECT_TRUE(contains(text, "Three new lines will link the northern suburbs")) << text;
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "Share this story")) << text;
+  EXPECT_FALSE(contains(text, "Daily Example")) << text;
+}
+
+TEST(ExtractArticle, TextBelowASiteLogoHeadlineIsNoStandfirst) {
+  // The only <h1> is the site's name, not the page's title: the tagline under it stays out.
+  std::string text = article_text(
+      "<html><body><header class=masthead><h1>Daily Example</h1><p>Independent news from the "
+      "city and the region since 1921, published every morning and updated all day long.</p>"
+      "</header><div class=story>",
+      "</div></body></html>", "Council expands tram network");
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "Independent news from the city")) << text;
+}
+
+TEST(ExtractArticle, LinkedCellsOfADataTableStay) {
+  // An ingredient list and a comparison table whose names link elsewhere are data, not link
+  // lists; the unlinked row before a linked one is its neighbour, not its label.
+  std::string text = article_text(
+      "<html><body><div class=recipe>",
+      "<table class=ingredients><tr><td>125 g</td><td>Flour</td></tr>"
+      "<tr><td>65 g</td><td>Sugar</td></tr><tr><td>1 tsp</td><td>Baking powder</td></tr>"
+      "<tr><td>500 ml</td><td>Whole milk</td></tr><tr><td>200 g</td><td>Sour cream</td></tr>"
+      "<tr><td>65 g</td><td>Butter or margarine</td></tr>"
+      "<tr><td>1</td><td><a href=/egg>Egg</a></td></tr>"
+      "<tr><td>2 tins</td><td><a href=/mandarins>Mandarins, drained and halved</a></td></tr>"
+      "</table><table><thead><tr><th>Platform</th><th>x86</th></tr></thead><tbody>"
+      "<tr><td><a href=/mac>Desktop for Mac</a></td><td><a href=/mac>yes</a></td></tr>"
+      "<tr><td><a href=/win>Desktop for Windows</a></td><td><a href=/win>yes</a></td></tr>"
+      "</tbody></table></div></body></html>");
+  EXPECT_TRUE(contains(text, "Butter or margarine")) << text;
+  EXPECT_TRUE(contains(text, "Mandarins, drained and halved")) << text;
+  EXPECT_TRUE(contains(text, "Desktop for Windows")) << text;
+}
+
+TEST(ExtractArticle, ListItemBeforeARemovedItemIsNotItsLabel) {
+  std::string text =
+      article_text("<html><body><div class=post>",
+                   "<h2>bookmarks</h2><ul><li>built-in</li><li><a href=/home>home page</a></li>"
+                   "<li>Bookmarks record locations so you can return to them later.</li></ul>"
+                   "</div></body></html>");
+  EXPECT_TRUE(contains(text, "built-in")) << text;
+  EXPECT_TRUE(contains(text, "Bookmarks record locations")) << text;
+  EXPECT_FALSE(contains(text, "home page")) << text;
 }
 
 TEST(ExtractArticle, InlineLinksAndSoftHyphensInsideParagraphs) {
