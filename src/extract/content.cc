@@ -23,6 +23,12 @@ namespace {
 bool is_never_content(const Node* e) {
   if (e->ns == html::Namespace::kSvg) return e->tag == Tag::kSvg;  // icons: labels, not text
   if (e->ns != html::Namespace::kHtml) return false;
+  // <source> carries no text; inside <picture>, <video> or <audio> it names the media the
+  // content shows (the largest srcset candidate, a video's file).
+  if (e->tag == Tag::kSource && e->parent != nullptr &&
+      (e->parent->is(Tag::kPicture) || e->parent->is(Tag::kVideo) || e->parent->is(Tag::kAudio))) {
+    return false;
+  }
   switch (e->tag) {
     case Tag::kScript:
     case Tag::kStyle:
@@ -45,7 +51,7 @@ bool is_never_content(const Node* e) {
     case Tag::kLink:
     case Tag::kBase:
     case Tag::kParam:
-    case Tag::kSource:
+    case Tag::kSource:  // a media element's sources stay (see below)
     case Tag::kTrack:
     case Tag::kDialog:
     case Tag::kRp:  // ruby fallback parentheses, not rendered where ruby is supported

@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/strings.h"
 #include "core/utf8.h"
+#include "extract/media.h"
 #include "extract/visible_text.h"
 #include "url/url.h"
 
@@ -970,7 +971,7 @@ class Renderer {
   }
 
   void on_image(const Node* e) {
-    if (plain_ || suppressed()) return;
+    if (plain_ || suppressed() || is_tracking_pixel(e)) return;
     std::string_view src = str::trim(e->attr_value("src"));
     if (src.empty() || str::istarts_with(src, "data:")) {
       // Lazy-loading pages keep the real URL in data-* attributes.

@@ -94,7 +94,7 @@ class MediaCollector {
   }
 
   void image(const Node* img) {
-    if (tiny_dimension_attr(img, "width") || tiny_dimension_attr(img, "height")) return;
+    if (is_tracking_pixel(img)) return;
     add(image_url(img), MediaKind::kImage, str::collapse_whitespace(img->attr_value("alt")));
   }
 
@@ -123,11 +123,6 @@ class MediaCollector {
  private:
   static bool usable(std::string_view u) {
     return !u.empty() && !str::istarts_with(u, "data:") && !str::istarts_with(u, "blob:");
-  }
-
-  static bool tiny_dimension_attr(const Node* e, std::string_view name) {
-    const html::Attribute* a = e->attr(name);
-    return a != nullptr && tiny_dimension(a->value);
   }
 
   // The largest candidate among the <source> elements before `img` in its <picture> and `img`
@@ -245,6 +240,14 @@ std::string_view largest_srcset_candidate(std::string_view srcset) {
     }
   }
   return best != nullptr ? best->url : std::string_view();
+}
+
+bool is_tracking_pixel(const Node* img) {
+  for (std::string_view name : {"width", "height"}) {
+    const html::Attribute* a = img->attr(name);
+    if (a != nullptr && tiny_dimension(a->value)) return true;
+  }
+  return false;
 }
 
 std::vector<Media> collect_media(const Node* root, const url::Url* base) {

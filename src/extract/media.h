@@ -23,6 +23,10 @@ namespace riptide::extract {
 // Iterative over DOM depth.
 std::vector<Media> collect_media(const html::Node* root, const url::Url* base);
 
+// Whether an <img> declares a width or height of at most one pixel ("1", "0", "1px"): a tracking
+// pixel or a spacer, never a picture (media and Markdown both leave it out).
+bool is_tracking_pixel(const html::Node* img);
+
 // One candidate of a srcset attribute (HTML 4.8.4.3.10).
 struct SrcsetCandidate {
   std::string_view url;

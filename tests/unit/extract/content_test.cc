@@ -185,6 +185,26 @@ TEST(ExtractArticle, PostDatelinesAndProfilesAreDropped) {
   EXPECT_FALSE(contains(text, "Transport")) << text;
 }
 
+// A <picture>'s <source> names the larger files of the picture the article shows; a loose
+// <source> means nothing.
+TEST(ExtractArticle, PictureSourcesStayForTheMediaList) {
+  std::string page = "<html><body><article><h1>Tram network</h1>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<figure><picture><source srcset=\"/t-1600.webp 1600w\"><img src=/t.jpg alt=Tram>"
+      "</picture></figure><div><source src=/stray.mp4></div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  ContentResult r = extract_article(doc, {});
+  int picture_sources = 0;
+  int stray_sources = 0;
+  for (const html::Node* n = r.root; n != nullptr; n = html::next_in_subtree(n, r.root)) {
+    if (!n->is(html::Tag::kSource)) continue;
+    (n->parent->is(html::Tag::kPicture) ? picture_sources : stray_sources) += 1;
+  }
+  EXPECT_EQ(picture_sources, 1);
+  EXPECT_EQ(stray_sources, 0);
+}
+
 TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
   html::Document doc = html::parse_document(news_page());
   ContentResult r = extract_article(doc, {});

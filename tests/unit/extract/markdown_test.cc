@@ -123,6 +123,8 @@ TEST(MarkdownTest, Links) {
       {"data image falls back to data-src",
        "<img src='data:image/gif;base64,R0' data-src='/r.jpg'>", "![](/r.jpg)"},
       {"image without source dropped", "<p>a<img alt='x'>b</p>", "ab"},
+      {"tracking pixel dropped", "<p>a</p><img src='/p.gif' width=1 height='1px' alt=''>", "a"},
+      {"small picture kept", "<img src='/i.png' width=16 height=16 alt='i'>", "![i](/i.png)"},
       {"block link links its first block", "<a href='/post'><h2>Title</h2><p>Summary</p></a>",
        "## [Title](/post)\n\nSummary"},
       {"emphasis inside link", "<a href='/x'><b>bold</b> text</a>", "[**bold** text](/x)"},
