@@ -124,7 +124,7 @@ enum Hint : uint16_t {
   kHintHidden = 1 << 6,    // visually hidden / screen-reader-only text
   kHintLede = 1 << 7,      // the standfirst above the body (lead, intro, abstract, summary)
   kHintAuthorBox = 1 << 8,  // the author's bio box ("author-bio", "about-the-author", "autor-info")
-  kHintGate = 1 << 8,       // a paywall: the prompt to subscribe, or the walled body itself
+  kHintGate = 1 << 9,       // a paywall: the prompt to subscribe, or the walled body itself
 };
 
 enum class Match : uint8_t {
