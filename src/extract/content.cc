@@ -1090,7 +1090,7 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   // A bio box says who wrote the article, not what it says.
   constexpr uint32_t kMaxAuthorBoxChars = 1500;
   if ((in.hints & kHintAuthorBox) != 0 && in.chars < kMaxAuthorBoxChars &&
-      in.chars * 3 < content_chars) {
+      in.chars * 2 < content_chars) {
     return true;
   }
   if (e->is(Tag::kTime) && in.parent >= 0) return true;
