@@ -535,6 +535,7 @@ class Extractor {
   void add_standfirst(int32_t top, std::string_view title, std::vector<int32_t>& roots) const;
 
   html::Document& doc_;
+  int32_t kept_ = -1;      // element that clean_content keeps with its ancestors (or -1)
   std::string body_hint_;  // whitespace-collapsed articleBody hint; empty when unusable
   std::vector<Info> infos_;
   std::string scratch_;
@@ -1224,7 +1225,11 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
   for (int32_t r : roots) {
     const Info& root = infos_[static_cast<size_t>(r)];
     for (uint32_t i = static_cast<uint32_t>(r) + 1; i < root.end;) {
-      if (remove_in_content(static_cast<int32_t>(i), content_chars)) {
+      // The best candidate of a fallback and the blocks holding it are kept (their contents
+      // are still cleaned): short as it is, it is the text the page's scoring found.
+      const bool holds_kept = kept_ >= 0 && i <= static_cast<uint32_t>(kept_) &&
+                              static_cast<uint32_t>(kept_) < infos_[i].end;
+      if (!holds_kept && remove_in_content(static_cast<int32_t>(i), content_chars)) {
         Node* label = infos_[i].node->prev_sibling;
         while (label != nullptr && !label->is_element() && !has_text(label)) {
           label = label->prev_sibling;
@@ -1720,6 +1725,7 @@ ContentResult Extractor::article(const ContentOptions& options) {
     for (uint32_t i = 1; i < infos_[0].end; i = infos_[i].end) {
       if (!infos_[i].boiler) roots.push_back(static_cast<int32_t>(i));
     }
+    kept_ = top;
     content_chars = infos_[0].chars;
   }
   uint32_t content_plain = 0;  // unlinked text of the content before cleaning

@@ -509,6 +509,25 @@ TEST(ExtractArticle, NoClearArticleFallsBack) {
   EXPECT_LT(r.confidence, 0.5);
 }
 
+TEST(ExtractArticle, FallbackKeepsTheShortArticleBesideLinkLists) {
+  // A paywalled teaser is too short to stand alone, and its wrapper is mostly links (related
+  // stories): the fallback keeps the teaser and still drops the links.
+  html::Document doc = html::parse_document(
+      "<html><body><div class=page><div class=wrap><div class=story><p>A senior official said in a "
+      "sworn "
+      "statement that anyone determined enough could walk out.</p></div>"
+      "<ul><li><a href=/a>Storm warning issued for the whole coast tonight</a></li>"
+      "<li><a href=/b>Harbour reopens after three weeks of repairs</a></li>"
+      "<li><a href=/c>School board elects a new chair after long debate</a></li>"
+      "<li><a href=/d>Ferry timetable changes from next Monday</a></li></ul></div></div>"
+      "</body></html>");
+  ContentResult r = extract_article(doc, {});
+  EXPECT_TRUE(r.used_fallback);
+  std::string text = text_of(r);
+  EXPECT_TRUE(contains(text, "anyone determined enough could walk out")) << text;
+  EXPECT_FALSE(contains(text, "Storm warning")) << text;
+}
+
 TEST(ExtractArticle, EmptyDocument) {
   html::Document doc = html::parse_document("");
   ContentResult r = extract_article(doc, {});
