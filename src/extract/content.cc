@@ -1404,13 +1404,13 @@ bool is_site_notice(std::string_view lower) {
       "ber die autorin",
       "read the rest", "advertise with"};
   if (contains_any(lower, kNoticePhrases, std::size(kNoticePhrases))) return true;
-  // "Follow X on Twitter", "Únete … Telegram": a social network and a verb to follow or join.
+  // "Follow X on Twitter", "Únete … Telegram": a social network and a verb to follow or join
+  // (only "join us/our": users join groups on a network in many an article's last lines).
   constexpr std::string_view kNetworks[] = {"facebook", "twitter",  "instagram", "telegram",
                                             "whatsapp", "linkedin", "youtube",   "tiktok"};
   constexpr std::string_view kFollowVerbs[] = {
-      "follow",       "folge",        "seguir", "s\xC3\xADguenos",
-      "\xC3\xBAnete", "\xC3\x9Anete", "suivez", "seguici",
-      "siga",         "volg",         "join"};
+      "follow",  "folge", "seguir", "s\xC3\xADguenos", "\xC3\xBAnete", "\xC3\x9Anete", "suivez",
+      "seguici", "siga",  "volg",   "join us",         "join our"};
   if (contains_any(lower, kNetworks, std::size(kNetworks)) &&
       contains_any(lower, kFollowVerbs, std::size(kFollowVerbs))) {
     return true;

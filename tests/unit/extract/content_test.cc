@@ -424,12 +424,14 @@ std::string article_text_with_tail(std::string_view tail) {
 TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
   // Prompts that speak for the site sit inside the article's container, after its text.
   std::string text = article_text_with_tail(
+      "<p>Residents can join a Facebook group that the council set up for questions.</p>"
       "<p>Subscribe now to our weekend edition for the full story.</p>"
       "<p>Follow the Daily Example on Twitter and Facebook for breaking news.</p>"
       "<p>\xC2\xA9 2026 Daily Example. This article may not be reprinted without permission.</p>"
       "<p>- Anzeige -</p>");
   EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
   EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_TRUE(contains(text, "join a Facebook group")) << text;  // a sentence, not a prompt
   EXPECT_FALSE(contains(text, "Subscribe now")) << text;
   EXPECT_FALSE(contains(text, "Follow the Daily Example")) << text;
   EXPECT_FALSE(contains(text, "may not be reprinted")) << text;
