@@ -11,7 +11,9 @@
 
 #include "extract/extractor.h"
 #include "fetch/charset.h"
+#include "sandbox/engine.h"
 #include "sandbox/instance.h"
+#include "sandbox/metrics.h"
 #include "sandbox/runtime.h"
 #include "tests/support/record_json.h"
 #include "tests/unit/fetch/corpus_pages.h"
@@ -113,6 +115,42 @@ TEST(Differential, EveryCorpusPageInArticleMode) {
 // metadata only); every 4th page keeps the test at a few seconds.
 TEST(Differential, CorpusSampleInFullAndMetadataModes) {
   expect_corpus_agrees({{extract::Mode::kFull, true}, {extract::Mode::kMetadata, false}}, 4);
+}
+
+// The engine end to end with the real guest: the sandbox is used (not the fallback), reused
+// from the pool, agrees with --engine native, and the metrics registry sees both.
+TEST(EngineWithGuest, SandboxAndNativeAgreeAndAreCounted) {
+  std::string sample = std::string(RIPTIDE_SOURCE_DIR) + "/samples/article.html";
+  Result<std::string> html = testing::read_file_bytes(sample);
+  ASSERT_TRUE(html.ok()) << html.error().to_string();
+  SandboxConfig config;
+  config.pool.initial_pool_size = 1;
+  config.pool.max_pool_size = 1;
+  std::unique_ptr<Engine> engine = Engine::create(config);
+  extract::Options options;
+  options.url = "https://example.org/news/river-survey";
+  Result<Extraction> first = engine->extract(*html, options);
+  Result<Extraction> second = engine->extract(*html, options);
+  Result<Extraction> native = engine->extract(*html, options, EngineKind::kNative);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  ASSERT_TRUE(native.ok()) << native.error().to_string();
+  EXPECT_EQ(first->engine, EngineKind::kWasm);
+  EXPECT_FALSE(first->fallback);
+  EXPECT_GT(first->record.stats.memory_pages, 0u);
+  EXPECT_EQ(native->engine, EngineKind::kNative);
+  EXPECT_EQ(testing::comparable_json(first->record), testing::comparable_json(native->record));
+  EXPECT_EQ(testing::comparable_json(first->record), testing::comparable_json(second->record));
+  PoolStats stats = engine->pool().stats();
+  EXPECT_EQ(stats.created, 1u) << "the second extraction reuses the pre-warmed instance";
+  EXPECT_EQ(stats.hits, 2u);
+  std::string text = metrics_text(engine->registry());
+  EXPECT_NE(text.find("riptide_sandbox_extractions_total{engine=\"wasm\",outcome=\"ok\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("riptide_sandbox_extractions_total{engine=\"native\",outcome=\"ok\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("riptide_sandbox_instantiations_total 1"), std::string::npos);
 }
 
 }  // namespace
