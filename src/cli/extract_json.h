@@ -26,7 +26,8 @@ Result<extract::Record> extract_bytes(sandbox::Engine& engine, sandbox::EngineKi
                                       std::string_view bytes, const extract::Options& options);
 
 // The engine `riptide extract` uses: the sandbox's default limits (sandbox/config.h: 10 MiB of
-// input, 5 s and 256 MiB per page, for --engine native too), one instance made on first use.
+// input with either engine; in the sandbox also 5 s and 256 MiB per page), one instance made on
+// first use.
 std::unique_ptr<sandbox::Engine> make_cli_engine();
 
 // The record as a JSON object with record.h's field names, in record.h's order; links as
