@@ -1076,6 +1076,19 @@ bool Extractor::in_data_table(int32_t i) const {
   return false;
 }
 
+// Whether an element's previous or next element sibling has its class: an item of a list of
+// like blocks (teaser cards, or a block inside one), not a block of its own.
+bool repeats_its_class(const Node* e) {
+  std::string_view cls = e->attr_value("class");
+  if (cls.empty()) return false;
+  const Node* prev = e->prev_sibling;
+  while (prev != nullptr && !prev->is_element()) prev = prev->prev_sibling;
+  const Node* next = e->next_sibling;
+  while (next != nullptr && !next->is_element()) next = next->next_sibling;
+  return (prev != nullptr && prev->attr_value("class") == cls) ||
+         (next != nullptr && next->attr_value("class") == cls);
+}
+
 // Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
 // regions and the meta lines the corpus convention excludes).
 bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
@@ -1121,9 +1134,12 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if (!conditional) return false;
   constexpr uint32_t kManyCommas = 10;
   if (in.commas >= kManyCommas) return false;
-  // A negative score from a list's tag alone says nothing; with a negative class it does.
+  // A negative score from a list's tag alone says nothing; with a negative class it does
+  // (but not "teaser-text" on a standfirst: one such block, not one of a list of teasers).
   constexpr uint32_t kFewParagraphs = 2;
-  if ((in.hints & kHintNegative) != 0 && in.scored && in.score < 0 &&
+  const bool standfirst = (in.hints & kHintLede) != 0 && !repeats_its_class(e) &&
+                          (e->parent == nullptr || !repeats_its_class(e->parent));
+  if ((in.hints & kHintNegative) != 0 && !standfirst && in.scored && in.score < 0 &&
       in.paragraphs <= kFewParagraphs && in.chars * 2 < content_chars) {
     return true;
   }

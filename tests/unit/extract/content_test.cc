@@ -292,6 +292,21 @@ TEST(ExtractArticle, StandfirstBetweenHeadlineAndBodyIsKept) {
   EXPECT_FALSE(contains(text, "Daily Example")) << text;
 }
 
+TEST(ExtractArticle, TeaserClassedStandfirstStaysTeaserCardsGo) {
+  // "teaser" names the standfirst above this article's body; the same word on cards of
+  // a list below it names teasers of other articles.
+  std::string text = article_text(
+      "<html><body><article><header class=head><div class=teaser>Three new lines will "
+      "link the northern suburbs with the harbour by 2030.</div></header><div class=body>",
+      "<h2>Latest</h2><div class=grid><div class=card><div class=card-teaser>The library "
+      "extends its opening hours over the holidays, the city announced.</div></div>"
+      "<div class=card><div class=card-teaser>A new playground opens in the east park next "
+      "week after two years of planning.</div></div></div></div></article></body></html>");
+  EXPECT_TRUE(contains(text, "Three new lines will link the northern suburbs")) << text;
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "The library extends")) << text;
+}
+
 TEST(ExtractArticle, TextBelowASiteLogoHeadlineIsNoStandfirst) {
   // The only <h1> is the site's name, not the page's title: the tagline under it stays out.
   std::string text = article_text(
