@@ -5,8 +5,11 @@
 // iteration order, float formatting) and must be fixed in src/extract.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "extract/extractor.h"
@@ -151,6 +154,44 @@ TEST(EngineWithGuest, SandboxAndNativeAgreeAndAreCounted) {
   EXPECT_NE(text.find("riptide_sandbox_extractions_total{engine=\"native\",outcome=\"ok\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("riptide_sandbox_instantiations_total 1"), std::string::npos);
+}
+
+// Several threads through one engine with fewer instances than threads: every call is served in
+// the sandbox (waiting for an instance, never falling back), each thread's records are the same.
+TEST(EngineWithGuest, ConcurrentCallersShareThePool) {
+  std::string sample = std::string(RIPTIDE_SOURCE_DIR) + "/samples/article.html";
+  Result<std::string> html = testing::read_file_bytes(sample);
+  ASSERT_TRUE(html.ok()) << html.error().to_string();
+  SandboxConfig config;
+  config.pool.initial_pool_size = 1;
+  config.pool.max_pool_size = 2;
+  config.pool.acquire_timeout = std::chrono::seconds(30);
+  std::unique_ptr<Engine> engine = Engine::create(config);
+  Result<Extraction> reference = engine->extract(*html, extract::Options{});
+  ASSERT_TRUE(reference.ok()) << reference.error().to_string();
+  std::string want = testing::comparable_json(reference->record);
+  constexpr int kThreads = 4;
+  constexpr int kCalls = 25;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCalls; ++i) {
+        Result<Extraction> out = engine->extract(*html, extract::Options{});
+        if (!out.ok() || out->engine != EngineKind::kWasm ||
+            testing::comparable_json(out->record) != want) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  PoolStats stats = engine->pool().stats();
+  EXPECT_LE(stats.created, 2u);
+  EXPECT_EQ(stats.hits + stats.misses, uint64_t{kThreads * kCalls + 1});
+  EXPECT_EQ(stats.exhausted, 0u);
+  EXPECT_EQ(engine->breaker().state(), BreakerState::kClosed);
 }
 
 }  // namespace
