@@ -125,6 +125,7 @@ enum Hint : uint16_t {
   kHintLede = 1 << 7,      // the standfirst above the body (lead, intro, abstract, summary)
   kHintAuthorBox = 1 << 8,  // the author's bio box ("author-bio", "about-the-author", "autor-info")
   kHintGate = 1 << 9,       // a paywall: the prompt to subscribe, or the walled body itself
+  kHintControl = 1 << 10,   // show/hide toggles ("expand", "collapse"): a control on a label
 };
 
 enum class Match : uint8_t {
@@ -196,6 +197,9 @@ constexpr HintRule kHintRules[] = {
     {"widget", Match::kSubstring, kHintNegative},
     {"toolbar", Match::kSubstring, kChrome},
     {"skip", Match::kWordPrefix, kChrome},
+    {"expand", Match::kWordPrefix, kHintControl},
+    {"collapse", Match::kWordPrefix, kHintControl},
+    {"toggle", Match::kSubstring, kHintControl},
     {"edit", Match::kWord, kChrome},  // "edit this post/section" links of CMSs and wikis
     {"editsection", Match::kSubstring, kChrome},
     {"rss", Match::kWord, kChrome},
@@ -638,7 +642,8 @@ void Extractor::classify() {
     // Page-chrome words on table parts and list items name a component ("table-header",
     // "menu-item" of a recipe card), never a page region.
     const bool component = e->is(Tag::kTable) || e->is(Tag::kTbody) || e->is(Tag::kThead) ||
-                           e->is(Tag::kTr) || e->is(Tag::kTd) || e->is(Tag::kTh) || e->is(Tag::kLi);
+                           e->is(Tag::kTr) || e->is(Tag::kTd) || e->is(Tag::kTh) ||
+                           e->is(Tag::kLi) || is_heading(e);
     bool hinted = (in.hints & (kHintStrong | kHintHidden)) != 0 || is_paywall_prompt(in) ||
                   (!component && (in.hints & kHintUnlikely) != 0 && (in.hints & kHintMaybe) == 0);
     bool boiler = (chrome || hinted) && !in.has_main;
@@ -1025,6 +1030,16 @@ bool is_labelled_dateline(const Info& in) {
   return !date.empty() && (unlabelled || date.find('T') != std::string::npos);
 }
 
+// A script's show/hide control ("MORE+", "Hide Images"): a label of a few words named as a
+// toggle, other than a link to somewhere. The same words on a region with text name the
+// collapsible region itself (Bootstrap's "collapse"), which is content.
+bool is_toggle_control(const Info& in) {
+  constexpr uint32_t kMaxControlChars = 24;
+  const Node* e = in.node;
+  if ((in.hints & kHintControl) == 0 || in.chars == 0 || in.chars > kMaxControlChars) return false;
+  return !(e->is(Tag::kA) && e->attr("href") != nullptr);
+}
+
 // A link to a place on the same page ("#content", "#mw-head") that stands outside any sentence:
 // its block holds only link text. Skip links ("Jump to navigation"), "back to top", tables of
 // contents and script controls (href="#") move the reader around the page; they are no part
@@ -1115,6 +1130,7 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if (is_credit_block(in)) return true;
   if (is_loose_page_link(in)) return true;
   if (is_labelled_dateline(in)) return true;
+  if (is_toggle_control(in)) return true;
   // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is
   // part of its sentence).
   if (!is_text_block(e)) return false;
@@ -1195,19 +1211,24 @@ bool is_list_item_or_row(const Node* e) {
   return e->is(Tag::kLi) || e->is(Tag::kTr) || e->is(Tag::kTd) || e->is(Tag::kTh);
 }
 
-// Lines that are only a date or a time ("23.10.2018", "19:49"): digits and separators.
+// Lines that are only a date or a time ("23.10.2018", "19:49"): digits and separators, with a
+// day, minute or year of two digits or more. Fractions ("1/4", "1 1/2": a recipe's quantities)
+// are made of single digits.
 bool is_date_line(std::string_view t) {
   constexpr size_t kMaxDateLine = 40;
   if (t.empty() || t.size() > kMaxDateLine) return false;
-  size_t digits = 0;
+  size_t run = 0;
+  size_t longest_run = 0;
   for (char c : t) {
     if (str::is_digit(c)) {
-      ++digits;
+      longest_run = std::max(longest_run, ++run);
     } else if (c != '.' && c != ':' && c != '/' && c != '-' && c != ' ' && c != ',') {
       return false;
+    } else {
+      run = 0;
     }
   }
-  return digits >= 2;
+  return longest_run >= 2;
 }
 
 // Soft hyphens (U+00AD) and zero-width spaces (U+200B) are invisible line-breaking hints; a
@@ -1256,8 +1277,10 @@ void Extractor::clean_content(const std::vector<int32_t>& roots, uint32_t conten
         // before a removed one is its sibling in a list or table, never its label.
         // An inline element (an "[edit]" link in a heading) has no label of its own: the text
         // before it is part of the same line.
+        // A show/hide control under a heading belongs to the section the heading names.
         if (infos_[i].chars > 0 && label != nullptr && is_text_block(infos_[i].node) &&
-            is_label(label) && !is_credit_block(infos_[i]) && !is_list_item_or_row(label)) {
+            is_label(label) && !is_credit_block(infos_[i]) && !is_toggle_control(infos_[i]) &&
+            !is_list_item_or_row(label)) {
           html::remove_node(label);
         }
         i = infos_[i].end;

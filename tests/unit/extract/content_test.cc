@@ -205,6 +205,29 @@ TEST(ExtractArticle, PictureSourcesStayForTheMediaList) {
   EXPECT_EQ(stray_sources, 0);
 }
 
+// Recipe-card markup: show/hide controls go, a quantity line ("1/4", "1 1/2") is no date, and a
+// heading whose id names it a section's header ("ingredients_header") is no page header.
+TEST(ExtractArticle, TogglesGoFractionsAndSectionHeadersStay) {
+  std::string page =
+      "<html><body><div class=recipe><p><span class=full-desc>A tray bake for a crowd, with "
+      "apples from the autumn market and a crumble made with oats.</span> <a class=expandLink>"
+      "MORE+</a></p><h2 id=recipe_ingredients_header>Ingredients</h2>"
+      "<div class=ingredient><div class=quantity>1/4</div><div>cup butter</div></div>"
+      "<div class=ingredient><div class=quantity>1 1/2</div><div>cups oats</div></div>"
+      "<h2 id=recipe_steps_header>Steps</h2><div class=toggle-images>Hide images</div>";
+  page.append(kArticleParagraphs);
+  page.append("</div></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_TRUE(contains(text, "Ingredients")) << text;
+  EXPECT_TRUE(contains(text, "1/4")) << text;
+  EXPECT_TRUE(contains(text, "1 1/2")) << text;
+  EXPECT_TRUE(contains(text, "Steps")) << text;
+  EXPECT_FALSE(contains(text, "MORE+")) << text;
+  EXPECT_FALSE(contains(text, "Hide images")) << text;
+}
+
 TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
   html::Document doc = html::parse_document(news_page());
   ContentResult r = extract_article(doc, {});
