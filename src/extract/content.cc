@@ -1402,6 +1402,17 @@ bool contains_any(std::string_view text, const std::string_view* words, size_t c
   return false;
 }
 
+// An advertising or affiliate disclosure ("This post contains … our advertisers. We may receive
+// compensation …", "*Werbung. Dieser Beitrag enthält Werbung für …"): the site's legal line,
+// set at the top or the bottom of a post. `lower` as for is_site_notice.
+bool is_ad_disclosure(std::string_view lower) {
+  constexpr std::string_view kDisclosurePhrases[] = {
+      "our advertisers",       "receive compensation",   "affiliate link",
+      "affiliate-link",        "enth\xC3\xA4lt werbung", "enth\xC3\xA4lt affiliate",
+      "advertiser disclosure", "enlaces de afiliado",    "liens affili\xC3\xA9s"};
+  return contains_any(lower, kDisclosurePhrases, std::size(kDisclosurePhrases));
+}
+
 // A short paragraph that speaks for the site, not the article: a subscription or membership
 // prompt, "follow us on …", an app download, a copyright, licence or disclaimer notice, a
 // consent line, a letters or comment invitation, an advert label, a "more on this" or "back to
@@ -1607,30 +1618,46 @@ void drop_trailing_notices(Node* fragment) {
     units.resize(i);
     break;
   }
-  // The tail: the last quarter of the text, at most kMaxTailChars.
-  constexpr uint32_t kMaxTailChars = 1500;
+  // A short line whose text is only this unit's (inline elements holding blocks of their own
+  // are not one line), lower-cased; "" otherwise.
   constexpr uint32_t kMaxNoticeChars = 600;
-  const uint32_t window = std::min(total / 4, kMaxTailChars);
-  uint32_t after = 0;
-  for (size_t i = units.size(); i-- > 1 && after <= window;) {
-    const Unit& u = units[i];
-    after += u.chars;
-    if (u.chars >= kMaxNoticeChars || !is_attached_under(u.first, fragment)) continue;
-    // Inline elements holding blocks of their own are not one line.
-    if (run_chars(u.first, u.last, u.chars) != u.chars) continue;
-    std::string lower = str::collapse_whitespace(unit_text(u.first, u.last));
+  auto short_line = [fragment](const Unit& u) {
+    std::string lower;
+    if (u.chars >= kMaxNoticeChars || !is_attached_under(u.first, fragment) ||
+        run_chars(u.first, u.last, u.chars) != u.chars) {
+      return lower;
+    }
+    lower = str::collapse_whitespace(unit_text(u.first, u.last));
     str::to_lower_in_place(lower);
-    if (!is_site_notice(lower)) continue;
+    return lower;
+  };
+  auto remove_unit = [fragment](const Unit& u) {
     // A block holding only this line goes as a whole (with its images and empty wrappers).
     if (u.block != fragment && run_chars(u.block->first_child, nullptr, u.chars) == u.chars) {
       html::remove_node(u.block);
-      continue;
+      return;
     }
     Node* s = u.first;
     while (s != nullptr) {
       Node* next = s == u.last ? nullptr : s->next_sibling;
       html::remove_node(s);
       s = next;
+    }
+  };
+  // The head and the tail: the first and the last quarter of the text, at most kMaxEndChars.
+  constexpr uint32_t kMaxEndChars = 1500;
+  const uint32_t window = std::min(total / 4, kMaxEndChars);
+  uint32_t seen = 0;
+  for (size_t i = 0; i < units.size() && seen <= window; ++i) {
+    seen += units[i].chars;
+    if (is_ad_disclosure(short_line(units[i]))) remove_unit(units[i]);
+  }
+  seen = 0;
+  for (size_t i = units.size(); i-- > 1 && seen <= window;) {
+    seen += units[i].chars;
+    std::string lower = short_line(units[i]);
+    if (!lower.empty() && (is_site_notice(lower) || is_ad_disclosure(lower))) {
+      remove_unit(units[i]);
     }
   }
 }

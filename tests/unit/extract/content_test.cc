@@ -448,15 +448,20 @@ TEST(ExtractArticle, CreditLinesBesideTheTextAreDropped) {
   EXPECT_TRUE(contains(text, "residents liked the colours")) << text;
 }
 
-// The article text of a page whose article is kArticleParagraphs followed by `tail` (markup
+// The article text of a page whose article is `head`, kArticleParagraphs and `tail` (markup
 // inside the article's body container).
-std::string article_text_with_tail(std::string_view tail) {
+std::string article_text_around(std::string_view head, std::string_view tail) {
   std::string page = "<html><body><article><h1>Council expands tram network</h1><div class=body>";
+  page.append(head);
   page.append(kArticleParagraphs);
   page.append(tail);
   page.append("</div></article></body></html>");
   html::Document doc = html::parse_document(page);
   return text_of(extract_article(doc, {}));
+}
+
+std::string article_text_with_tail(std::string_view tail) {
+  return article_text_around("", tail);
 }
 
 TEST(ExtractArticle, SiteNoticesAtTheEndAreDropped) {
@@ -516,6 +521,16 @@ TEST(ExtractArticle, AuthorBioBoxIsDropped) {
       "and far too many bicycles near the harbour that the new tram line will serve.</p></div>");
   EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
   EXPECT_FALSE(contains(text, "covered city politics")) << text;
+}
+
+TEST(ExtractArticle, AdvertisingDisclosureIsDropped) {
+  // The disclosure line above the post is the site's legal notice, not the article.
+  std::string text = article_text_around(
+      "<p><em>This post contains affiliate links: we may receive compensation when you buy "
+      "through them.</em></p>",
+      "");
+  EXPECT_TRUE(contains(text, "The city council voted on Tuesday")) << text;
+  EXPECT_FALSE(contains(text, "affiliate links")) << text;
 }
 
 TEST(ExtractArticle, NoticeWordsInsideTheArticleAreText) {
