@@ -1677,6 +1677,15 @@ int32_t Extractor::find_headline(int32_t top, std::string_view title) const {
     constexpr size_t kMinTitleBytes = 8;
     if (text.size() < kMinTitleBytes) continue;
     if (str::icontains(want, text) || str::icontains(text, want)) return i;
+    // Headline and declared title often differ only in their last words ("… – was ist
+    // günstiger?" / "… – was lohnt sich?"): a shared start of most of the shorter one counts.
+    size_t common = 0;
+    while (common < text.size() && common < want.size() &&
+           str::to_lower(text[common]) == str::to_lower(want[common])) {
+      ++common;
+    }
+    constexpr size_t kMinCommonBytes = 20;
+    if (common >= kMinCommonBytes && common * 3 >= std::min(text.size(), want.size()) * 2) return i;
   }
   return -1;
 }

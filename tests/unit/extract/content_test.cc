@@ -330,6 +330,16 @@ TEST(ExtractArticle, TeaserClassedStandfirstStaysTeaserCardsGo) {
   EXPECT_FALSE(contains(text, "The library extends")) << text;
 }
 
+TEST(ExtractArticle, HeadlineMayEndDifferentlyFromTheTitle) {
+  // The declared title and the <h1> share their start and differ in the last words.
+  std::string text = article_text(
+      "<html><body><header><h1>Council expands tram network: what changes for you</h1><p>Three "
+      "new lines will link the northern suburbs with the harbour by 2030, the largest expansion "
+      "of the network in forty years.</p></header><div class=story>",
+      "</div></body></html>", "Council expands tram network: what it will cost");
+  EXPECT_TRUE(contains(text, "Three new lines will link the northern suburbs")) << text;
+}
+
 TEST(ExtractArticle, TextBelowASiteLogoHeadlineIsNoStandfirst) {
   // The only <h1> is the site's name, not the page's title: the tagline under it stays out.
   std::string text = article_text(
