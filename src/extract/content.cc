@@ -533,6 +533,7 @@ class Extractor {
   int32_t nearest_main(int32_t i) const;
   bool has_lede(uint32_t i) const;
   bool is_loose_page_link(const Info& in) const;
+  bool is_loose_link_line(const Info& in) const;
   uint32_t plain_chars_outside_boilerplate() const;
   int32_t find_headline(int32_t top, std::string_view title) const;
   bool is_standfirst_block(uint32_t b, int32_t top) const;
@@ -1104,6 +1105,16 @@ bool repeats_its_class(const Node* e) {
          (next != nullptr && next->attr_value("class") == cls);
 }
 
+// An inline run of links that is the only loose text of a block holding other blocks: a line
+// of its own between paragraphs made of links ("docker, installation, install" tags, share
+// links). A block made of links is judged as a link list below; this is the same line without
+// a block of its own.
+bool Extractor::is_loose_link_line(const Info& in) const {
+  if (is_text_block(in.node) || in.chars == 0 || in.link_chars * 5 < in.chars * 4) return false;
+  const Info& block = infos_[static_cast<size_t>(in.block)];
+  return block.inline_chars == in.chars && block.chars > in.chars;
+}
+
 // Cleaning inside the chosen content (readability's "clean conditionally", plus the boilerplate
 // regions and the meta lines the corpus convention excludes).
 bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
@@ -1129,6 +1140,7 @@ bool Extractor::remove_in_content(int32_t i, uint32_t content_chars) const {
   if (e->is(Tag::kFigcaption) && in.chars < kMaxCreditCaptionChars) return true;
   if (is_credit_block(in)) return true;
   if (is_loose_page_link(in)) return true;
+  if (is_loose_link_line(in)) return true;
   if (is_labelled_dateline(in)) return true;
   if (is_toggle_control(in)) return true;
   // Inline elements flow inside their paragraph: judged with it, never alone (a linked phrase is

@@ -228,6 +228,23 @@ TEST(ExtractArticle, TogglesGoFractionsAndSectionHeadersStay) {
   EXPECT_FALSE(contains(text, "Hide images")) << text;
 }
 
+// A line of tag links set loose between the article's blocks goes; a sentence with a link in
+// the same place stays.
+TEST(ExtractArticle, LooseLineOfLinksIsDropped) {
+  std::string page = "<html><body><article><h1>Tram network</h1><div>";
+  page.append(kArticleParagraphs);
+  page.append(
+      "<span class=icon></span><span><a href=/t/tram>tram</a>, <a href=/t/council>council</a>, "
+      "<a href=/t/budget>budget</a></span></div><div><p>The ferry keeps its timetable for now, "
+      "the harbour office said on Wednesday.</p><span>Times are posted at <a href=/ferry>the "
+      "harbour office</a>.</span></div></article></body></html>");
+  html::Document doc = html::parse_document(page);
+  std::string text = text_of(extract_article(doc, {}));
+  EXPECT_TRUE(contains(text, "independent review of the costs")) << text;
+  EXPECT_TRUE(contains(text, "Times are posted at the harbour office")) << text;
+  EXPECT_FALSE(contains(text, "council, budget")) << text;
+}
+
 TEST(ExtractArticle, ContentIsMovedOutOfThePage) {
   html::Document doc = html::parse_document(news_page());
   ContentResult r = extract_article(doc, {});
