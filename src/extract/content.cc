@@ -566,7 +566,11 @@ void Extractor::build(Node* root) {
       const Info& parent = infos_[static_cast<size_t>(cur)];
       in.node = node;
       in.parent = cur;
-      in.in_link = parent.in_link || node->is(Tag::kA);
+      // A named anchor (<a name=…> or <a id=…> without href) marks a place; its text is not a
+      // link.
+      in.in_link = parent.in_link ||
+                   (node->is(Tag::kA) &&
+                    (node->has_attr("href") || !(node->has_attr("name") || node->has_attr("id"))));
       in.block = is_text_block(node) ? idx : parent.block;
       in.hints = element_hints(node, scratch_);
       if (node->is(Tag::kImg) || node->is(Tag::kPicture)) in.images = 1;

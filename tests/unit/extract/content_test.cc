@@ -357,6 +357,18 @@ TEST(ExtractArticle, HeadlineMayEndDifferentlyFromTheTitle) {
   EXPECT_TRUE(contains(text, "Three new lines will link the northern suburbs")) << text;
 }
 
+TEST(ExtractArticle, NamedAnchorTextIsNotLinkText) {
+  // <a name=…> marks a place for the table of contents; the question it wraps is text, while an
+  // <a href> wrapping a whole line is a link.
+  std::string text = article_text(
+      "<html><body><div class=story>",
+      "<p><a name=q1>One of the most frequent questions from listeners is this one: what does "
+      "the professor say?</a></p><p><a href=/more>Read more stories from the tram network "
+      "series in our archive section</a></p></div></body></html>");
+  EXPECT_TRUE(contains(text, "what does the professor say?")) << text;
+  EXPECT_FALSE(contains(text, "Read more stories")) << text;
+}
+
 TEST(ExtractArticle, TextBelowASiteLogoHeadlineIsNoStandfirst) {
   // The only <h1> is the site's name, not the page's title: the tagline under it stays out.
   std::string text = article_text(
