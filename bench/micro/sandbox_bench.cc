@@ -51,6 +51,15 @@ BENCHMARK(bm_instantiate)
     ->Arg(riptide::sandbox::kDefaultReservationCache)
     ->Unit(benchmark::kMicrosecond);
 
+// Cold instantiation without the module's learned prefault plan (sandbox/runtime.h,
+// MemoryPrefaultPlan): every page the setup touches is a separate page fault.
+void bm_instantiate_no_prefault(benchmark::State& state) {
+  riptide::sandbox::set_memory_prefault_enabled(false);
+  bm_instantiate(state);
+  riptide::sandbox::set_memory_prefault_enabled(true);
+}
+BENCHMARK(bm_instantiate_no_prefault)->Arg(0)->Unit(benchmark::kMicrosecond);
+
 void bm_guest_call(benchmark::State& state) {
   std::unique_ptr<ExtractorInstance> instance = new_instance(state);
   if (!instance) return;

@@ -1,5 +1,6 @@
 #include "sandbox/instance.h"
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -26,6 +27,31 @@ void init_module_once() {
     init_runtime();
     Z_riptide_extractor_init_module();
   });
+}
+
+// The pages the module's first instance touched while it was instantiated and initialised; every
+// later instance has them populated in one go (runtime.h, MemoryPrefaultPlan): ~50 first-touch
+// page faults are most of a cold instantiation on this VM. Written once under the mutex, then
+// published by `learned` and never changed, so readers need no lock.
+struct LearnedPrefault {
+  std::mutex mutex;
+  std::atomic<bool> learned{false};
+  MemoryPrefaultPlan plan;
+
+  const MemoryPrefaultPlan* get() const {
+    return learned.load(std::memory_order_acquire) ? &plan : nullptr;
+  }
+  void learn(const wasm_rt_memory_t* memory) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (learned.load(std::memory_order_relaxed)) return;
+    plan = learn_memory_prefault_plan(memory);
+    if (!plan.ranges.empty()) learned.store(true, std::memory_order_release);
+  }
+};
+
+LearnedPrefault& extractor_prefault() {
+  static LearnedPrefault learned;
+  return learned;
 }
 
 Error invalid_output(const std::string& what) {
@@ -68,7 +94,13 @@ Result<std::unique_ptr<ExtractorInstance>> ExtractorInstance::create(const Insta
   std::unique_ptr<ExtractorInstance> self(new ExtractorInstance(limits));
   State& st = *self->state_;
   Deadline deadline = Clock::now() + limits.timeout;
-  TrapKind trap = call_guest([&st] { Z_riptide_extractor_instantiate(&st.module); }, deadline);
+  LearnedPrefault& prefault = extractor_prefault();
+  const MemoryPrefaultPlan* plan = prefault.get();
+  TrapKind trap = TrapKind::kNone;
+  {
+    MemoryPrefaultScope scope(plan);
+    trap = call_guest([&st] { Z_riptide_extractor_instantiate(&st.module); }, deadline);
+  }
   if (trap != TrapKind::kNone) {
     // A trap inside instantiation leaves the module half-built; its parts are not freed (this
     // only happens when the address space is exhausted).
@@ -88,6 +120,7 @@ Result<std::unique_ptr<ExtractorInstance>> ExtractorInstance::create(const Insta
     return Error(ErrorCode::kInternal, "guest ABI version " + std::to_string(abi) +
                                            ", host expects " + std::to_string(guest::kAbiVersion));
   }
+  if (plan == nullptr) prefault.learn(st.memory());
   return self;
 }
 

@@ -155,6 +155,34 @@ TEST(ExtractorInstance, CorpusPagesMatchNativeInEveryMode) {
   EXPECT_EQ(records, 12);
 }
 
+TEST(ExtractorInstance, PrefaultedInstancesExtractLikeNative) {
+  // The first instance of the process teaches the module its prefault plan; later ones are
+  // populated by it. A plan is only a hint: with or without it the guest sees the same memory.
+  auto first = make_instance();
+  ASSERT_NE(first, nullptr);
+  const uint64_t before = memory_prefaulted_bytes();
+  auto prefaulted = make_instance();
+  ASSERT_NE(prefaulted, nullptr);
+  if (memory_prefault_supported()) {
+    // At least the data segment (~200 KB) and the top of the stack.
+    EXPECT_GE(memory_prefaulted_bytes() - before, 100000u);
+  }
+  set_memory_prefault_enabled(false);
+  auto plain = make_instance();
+  set_memory_prefault_enabled(true);
+  ASSERT_NE(plain, nullptr);
+  auto paths = testing::corpus_page_paths(std::string(RIPTIDE_SHARED_DIR) + "/corpus");
+  ASSERT_TRUE(paths.ok()) << paths.error().to_string();
+  ASSERT_GE(paths->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string& path = (*paths)[i * (paths->size() / 3)];
+    Options options;
+    options.include_html = true;
+    EXPECT_TRUE(expect_same_as_native(*prefaulted, decoded_page(path), options, path));
+    EXPECT_TRUE(expect_same_as_native(*plain, decoded_page(path), options, path));
+  }
+}
+
 TEST(ExtractorInstance, ExtractorErrorsMatchNative) {
   auto instance = make_instance();
   ASSERT_NE(instance, nullptr);
