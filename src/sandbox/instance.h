@@ -39,11 +39,22 @@ constexpr bool guest_range_ok(uint64_t memory_bytes, uint32_t ptr, uint32_t len)
   return uint64_t{ptr} + len <= memory_bytes;
 }
 
+struct GuestModule;  // sandbox/guest_module.h
+
+// The extractor guest built from src/guest (wasm2c module riptide_extractor).
+const GuestModule& extractor_guest_module();
+
 class ExtractorInstance {
  public:
   // Instantiates the module, runs its `_initialize`, lowers its memory cap and checks its ABI
-  // version. Errors: kInternal (instantiation trapped, ABI version mismatch).
+  // version. Errors: kInternal (instantiation trapped, ABI version mismatch). The module's first
+  // instance teaches it which memory pages its setup touches; later instances have those pages
+  // populated in one go (sandbox/runtime.h, MemoryPrefaultPlan).
   static Result<std::unique_ptr<ExtractorInstance>> create(const InstanceLimits& limits);
+  // The same for any module implementing the guest ABI (e.g. a hostile test guest); `module`
+  // must outlive the instance.
+  static Result<std::unique_ptr<ExtractorInstance>> create(const GuestModule& module,
+                                                           const InstanceLimits& limits);
   ~ExtractorInstance();
   ExtractorInstance(const ExtractorInstance&) = delete;
   ExtractorInstance& operator=(const ExtractorInstance&) = delete;
@@ -73,7 +84,7 @@ class ExtractorInstance {
 
  private:
   struct State;
-  explicit ExtractorInstance(const InstanceLimits& limits);
+  ExtractorInstance(const GuestModule& module, const InstanceLimits& limits);
   // Runs `fn` (wasm2c export calls) under call_guest with the call deadline; a trap or timeout
   // marks the instance dead and comes back as the documented Error.
   template <class F>
