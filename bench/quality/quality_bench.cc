@@ -9,7 +9,6 @@
 //
 // Each page is gunzipped and decoded to UTF-8 before timing; the timed part is what a request
 // costs once the bytes are UTF-8: parse + extract + render the text.
-#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +19,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +27,7 @@
 #include "extract/metadata.h"
 #include "fetch/charset.h"
 #include "html/parser.h"
+#include "tests/unit/fetch/corpus_pages.h"
 
 namespace {
 
@@ -77,25 +76,6 @@ std::string normalize_space(std::string_view s) {
     out.push_back(c);
   }
   return out;
-}
-
-bool read_bytes(const std::string& path, std::string& out) {
-  out.clear();
-  if (path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
-    gzFile gz = gzopen(path.c_str(), "rb");
-    if (gz == nullptr) return false;
-    char buf[1 << 16];
-    int n;
-    while ((n = gzread(gz, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    gzclose(gz);
-    return n == 0;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
 }
 
 // The `text` output of the extracted content (what the API returns).
@@ -205,10 +185,12 @@ int main(int argc, char** argv) {
   size_t with_article_body = 0;
   std::vector<double> phase_ms[4];  // parse, metadata, content, render
   for (const Page& page : pages) {
-    if (!read_bytes(page.path, bytes)) {
-      std::fprintf(stderr, "quality_bench: cannot read %s\n", page.path.c_str());
+    riptide::Result<std::string> read = riptide::testing::read_page_bytes(page.path);
+    if (!read.ok()) {
+      std::fprintf(stderr, "quality_bench: %s\n", read.error().to_string().c_str());
       return 1;
     }
+    bytes = std::move(read).value();
     auto utf8 = riptide::fetch::decode_html(bytes);
     if (!utf8.ok()) {
       std::fprintf(stderr, "quality_bench: %s: %s\n", page.id.c_str(),

@@ -6,7 +6,6 @@
 //
 // usage: golden_test CASES_DIR SHARED_DIR [--update] [CASE...]
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,12 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/extract_json.h"
 #include "extract/extractor.h"
+#include "tests/unit/fetch/corpus_pages.h"
 
 namespace fs = std::filesystem;
 using riptide::extract::Extractor;
@@ -27,23 +26,11 @@ using riptide::extract::Options;
 
 namespace {
 
+// A case file's bytes, gunzipped when the name ends in ".gz" (corpus-derived inputs).
 bool read_file(const fs::path& path, std::string& out) {
-  out.clear();
-  std::string name = path.string();
-  if (name.size() >= 3 && name.compare(name.size() - 3, 3, ".gz") == 0) {
-    gzFile gz = gzopen(name.c_str(), "rb");
-    if (gz == nullptr) return false;
-    char buf[1 << 16];
-    int n;
-    while ((n = gzread(gz, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    gzclose(gz);
-    return n == 0;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
+  riptide::Result<std::string> bytes = riptide::testing::read_page_bytes(path.string());
+  if (!bytes.ok()) return false;
+  out = std::move(bytes).value();
   return true;
 }
 
