@@ -18,6 +18,7 @@
 
 #include "cli/extract_json.h"
 #include "extract/extractor.h"
+#include "tests/support/golden_case.h"
 #include "tests/unit/fetch/corpus_pages.h"
 
 namespace fs = std::filesystem;
@@ -97,8 +98,7 @@ bool run_case(const fs::path& dir, const fs::path& shared, bool update, Extracto
   }
   if (spec.contains("selectors"))
     options.selectors = spec["selectors"].get<std::vector<std::string>>();
-  fs::path input = spec.contains("corpus") ? shared / "corpus" / spec["corpus"].get<std::string>()
-                                           : dir / "input.html";
+  fs::path input = riptide::testing::golden_case_input(dir, spec, shared);
   std::string bytes;
   if (!read_file(input, bytes)) {
     std::printf("FAIL %s: cannot read %s\n", name.c_str(), input.string().c_str());

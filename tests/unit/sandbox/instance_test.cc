@@ -17,6 +17,7 @@
 #include "cli/extract_json.h"
 #include "extract/extractor.h"
 #include "fetch/charset.h"
+#include "tests/support/golden_case.h"
 #include "tests/unit/fetch/corpus_pages.h"
 
 namespace riptide::sandbox {
@@ -122,9 +123,8 @@ TEST(ExtractorInstance, GoldenCasesMatchNative) {
     if (spec.contains("selectors")) {
       options.selectors = spec["selectors"].get<std::vector<std::string>>();
     }
-    std::string path = spec.contains("corpus") ? std::string(RIPTIDE_SHARED_DIR) + "/corpus/" +
-                                                     spec["corpus"].get<std::string>()
-                                               : (dir / "input.html").string();
+    std::string path =
+        riptide::testing::golden_case_input(dir, spec, fs::path(RIPTIDE_SHARED_DIR)).string();
     if (expect_same_as_native(*instance, decoded_page(path), options, dir.filename().string())) {
       ++compared;
     }
