@@ -19,6 +19,8 @@ packages=(
   libboost-dev libsqlite3-dev libhiredis-dev redis-server libcld2-dev
   # metrics registry (src/sandbox/metrics.h; the server exposes it at /metrics)
   prometheus-cpp-dev
+  # service: TOML config (header-only toml++), SHA-256 of API keys (libcrypto), load tests (wrk)
+  libtomlplusplus-dev libssl-dev wrk
 )
 
 missing=()

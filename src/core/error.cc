@@ -26,6 +26,12 @@ std::string_view error_code_name(ErrorCode code) {
       return "internal";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kBlockedAddress:
+      return "blocked_address";
+    case ErrorCode::kUnsupportedContentType:
+      return "unsupported_content_type";
+    case ErrorCode::kFetchFailed:
+      return "fetch_failed";
   }
   return "unknown";
 }

@@ -22,6 +22,14 @@ enum class ErrorCode : uint8_t {
   // (the sandbox pool had no free instance in time, or its breaker is open with no fallback).
   // The server answers 503 with Retry-After.
   kUnavailable,
+  // Fetching (src/fetch): the URL resolves to an address the SSRF guard refuses (loopback,
+  // private, link-local, CGNAT, multicast, cloud metadata) and no allowlist admits it.
+  kBlockedAddress,
+  // The fetched resource is not HTML/XHTML (a PDF, an image, JSON).
+  kUnsupportedContentType,
+  // The origin could not be reached or answered badly: DNS failure, refused connection, TLS
+  // error, too many redirects, an HTTP error status from the origin.
+  kFetchFailed,
 };
 
 std::string_view error_code_name(ErrorCode code);
