@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "store/api_keys.h"
+#include "store/sqlite_store.h"
 #include "tests/support/fake_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace riptide::server {
 namespace {
@@ -311,6 +313,35 @@ TEST_F(AccessTest, ConcurrentAdmitsNeverOverspendTheBucket) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(admitted.load(), static_cast<int>(kBurst));
   EXPECT_EQ(limited.load(), kThreads * kPerThread - static_cast<int>(kBurst));
+}
+
+// The same path over the real SQLite store: a key made by create_api_key is admitted, and
+// revoking it by its shown prefix locks it out once the cached lookup expires.
+TEST(AccessSqliteTest, KeyLifecycleOnTheRealStore) {
+  testing::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  auto opened = store::SqliteStore::open(dir.path(), {});
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  store::SqliteStore& db = **opened;
+
+  Result<store::CreatedKey> created = store::create_api_key(db, "lifecycle", false, {60, 5, 2});
+  ASSERT_TRUE(created.ok()) << created.error().to_string();
+  AccessControl access(ServerConfig{}, db);
+  AccessControl::Clock::time_point now{seconds(50)};
+  access.set_clock_for_testing([&] { return now; });
+
+  Admission a = access.admit("Bearer " + created->key, false);
+  ASSERT_FALSE(a.denial) << a.message;
+  EXPECT_EQ(a.principal.key_id, created->record.id);
+  EXPECT_EQ(a.principal.name, "lifecycle");
+  EXPECT_EQ(a.rate.remaining, 4u);
+  a.lease.reset();
+
+  ASSERT_TRUE(db.revoke_key(created->record.prefix).ok());
+  now += kKeyCacheTtl;
+  Admission revoked = access.admit("Bearer " + created->key, false);
+  ASSERT_TRUE(revoked.denial.has_value());
+  EXPECT_EQ(*revoked.denial, Denial::kRevokedKey);
 }
 
 }  // namespace
