@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "server/work_pool.h"
+#include "tests/support/http_test_client.h"
 
 // The server core over real sockets on 127.0.0.1, port 0, with short timeouts. The client is
 // blocking Asio with Beast's response parser, so every byte the server sends is checked as a
@@ -35,59 +36,11 @@ using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-using Response = http::response<http::string_body>;
-
-class Client {
- public:
-  explicit Client(uint16_t port, int receive_buffer = 0) : socket_(ioc_) {
-    socket_.open(tcp::v4());
-    if (receive_buffer > 0)
-      socket_.set_option(net::socket_base::receive_buffer_size(receive_buffer));
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
-
-  void send(std::string_view bytes) {
-    net::write(socket_, net::buffer(bytes.data(), bytes.size()));
-  }
-
-  // Reads one response; an error (closed connection) fails the test.
-  Response read() {
-    Response response;
-    beast::error_code ec;
-    http::read(socket_, buffer_, response, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    return response;
-  }
-
-  Response request(std::string_view raw) {
-    send(raw);
-    return read();
-  }
-
-  // True when the server closed the connection (EOF or reset) within `within`.
-  bool closed_by_server(std::chrono::milliseconds within = 2000ms) {
-    set_receive_timeout(within);
-    char byte = 0;
-    beast::error_code ec;
-    size_t n = socket_.read_some(net::buffer(&byte, 1), ec);
-    return n == 0 && (ec == net::error::eof || ec == net::error::connection_reset);
-  }
-
-  void set_receive_timeout(std::chrono::milliseconds timeout) {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  }
-
-  tcp::socket& socket() { return socket_; }
-  beast::flat_buffer& buffer() { return buffer_; }
-
- private:
-  net::io_context ioc_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
-};
+using riptide::testing::body_json;
+using riptide::testing::Client;
+using riptide::testing::get;
+using riptide::testing::post;
+using riptide::testing::Response;
 
 struct FakeLease : Lease {
   explicit FakeLease(std::atomic<int>* held) : held_(held) { ++*held_; }
@@ -210,20 +163,6 @@ class HttpServerTest : public ::testing::Test {
   std::promise<void> slow_release_;
   std::promise<void> line_wanted_[3];
 };
-
-std::string get(std::string_view path, std::string_view extra = "") {
-  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
-}
-
-std::string post(std::string_view path, std::string_view body, std::string_view extra = "") {
-  return "POST " + std::string(path) +
-         " HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
-         std::string(extra) + "\r\n" + std::string(body);
-}
-
-nlohmann::json body_json(const Response& response) {
-  return nlohmann::json::parse(response.body(), nullptr, false);
-}
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   start();
