@@ -14,6 +14,7 @@
 #include "sandbox/engine.h"
 #include "server/http_server.h"
 #include "store/store.h"
+#include "tests/support/fake_store.h"
 #include "tests/support/http_test_client.h"
 #include "tests/unit/sandbox/fake_instance.h"
 
@@ -24,33 +25,6 @@ using riptide::testing::body_json;
 using riptide::testing::Client;
 using riptide::testing::get;
 using riptide::testing::Response;
-
-// A store whose ping() the test breaks; nothing else is used by the health routes.
-class PingStore : public store::Store {
- public:
-  std::atomic<bool> broken{false};
-  Status ping() override {
-    if (broken) return Error(ErrorCode::kIo, "database is locked");
-    return Status::ok_status();
-  }
-  Status insert_key(const store::ApiKeyRecord&) override { return unused(); }
-  Result<std::optional<store::ApiKeyRecord>> find_key_by_hash(std::string_view) override {
-    return unused();
-  }
-  Result<std::vector<store::ApiKeyRecord>> list_keys() override { return unused(); }
-  Status revoke_key(std::string_view) override { return unused(); }
-  void add_usage(std::string_view, const store::Usage&) override {}
-  Result<store::Usage> usage(std::string_view) override { return unused(); }
-  Status flush() override { return Status::ok_status(); }
-  Result<std::optional<store::CacheEntry>> cache_get(std::string_view,
-                                                     std::chrono::seconds) override {
-    return unused();
-  }
-  Status cache_put(std::string_view, std::string_view) override { return unused(); }
-
- private:
-  static Error unused() { return Error(ErrorCode::kInternal, "not used by health routes"); }
-};
 
 class HealthRoutesTest : public ::testing::Test {
  protected:
@@ -87,7 +61,7 @@ class HealthRoutesTest : public ::testing::Test {
   sandbox::testing::FakeWorld world_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<sandbox::Engine> engine_;
-  PingStore store_;
+  riptide::testing::FakeStore store_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -105,12 +79,12 @@ TEST_F(HealthRoutesTest, ReadyWhenPoolWarmAndStoreAnswers) {
   EXPECT_EQ(ready.result_int(), 200);
   EXPECT_EQ(body_json(ready)["status"], "ready");
 
-  store_.broken = true;
+  store_.fail = true;
   Response not_ready = fetch("/health/ready");
   EXPECT_EQ(not_ready.result_int(), 503);
   nlohmann::json body = body_json(not_ready);
   EXPECT_EQ(body["status"], "not_ready");
-  EXPECT_EQ(body["failing"]["store"], "io: database is locked");
+  EXPECT_EQ(body["failing"]["store"], "io: fake store: disk I/O error");
   EXPECT_FALSE(body["failing"].contains("sandbox"));
 }
 
@@ -139,7 +113,7 @@ TEST_F(HealthRoutesTest, DetailedReportsEveryComponent) {
     EXPECT_EQ(components["workers"]["threads"], 1);
     EXPECT_EQ(components["fetch"]["threads"], 1);
   }
-  store_.broken = true;
+  store_.fail = true;
   Response failing = fetch("/health");
   EXPECT_EQ(failing.result_int(), 503);
   EXPECT_EQ(body_json(failing)["status"], "unavailable");
