@@ -105,7 +105,7 @@ std::vector<TimedLine> HttpResult::lines() const {
   return out;
 }
 
-HttpResult perform(const HttpRequest& request) {
+HttpResult perform(const ClientRequest& request) {
   global_init();
   HttpResult result;
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
@@ -167,7 +167,7 @@ HttpResult HttpClient::post(std::string_view path, std::string body, const Heade
 
 HttpResult HttpClient::send(std::string method, std::string_view path, std::string body,
                             const Headers& headers, std::chrono::milliseconds timeout) const {
-  HttpRequest request;
+  ClientRequest request;
   request.method = std::move(method);
   request.url = base_ + std::string(path);
   request.headers = headers;

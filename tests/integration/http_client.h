@@ -52,7 +52,7 @@ struct HttpResult {
   std::vector<TimedLine> lines() const;
 };
 
-struct HttpRequest {
+struct ClientRequest {
   std::string method = "GET";
   std::string url;  // absolute
   Headers headers;
@@ -61,7 +61,7 @@ struct HttpRequest {
 };
 
 // Performs one request on a fresh connection. Thread-safe (each call owns its handle).
-HttpResult perform(const HttpRequest& request);
+HttpResult perform(const ClientRequest& request);
 
 // Convenience for the common shapes. `base` is "http://127.0.0.1:PORT".
 class HttpClient {

@@ -1,0 +1,211 @@
+// Streaming batches from a real riptide serve (docs/api.md "Streaming"): NDJSON lines and SSE
+// events parsed as a client would, each result sent the moment it is ready.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api_checks.h"
+#include "response_parsing.h"
+#include "serve_fixture.h"
+#include "server/config.h"
+#include "test_site.h"
+
+namespace riptide::testing {
+namespace {
+
+const Headers kAcceptNdjson = {{"Accept", "application/x-ndjson"}};
+const Headers kAcceptSse = {{"Accept", "text/event-stream"}};
+
+struct ParsedLine {
+  TimedLine line;
+  nlohmann::json json;
+};
+
+// Every line of an NDJSON body as JSON (a test failure for a line that is not).
+std::vector<ParsedLine> ndjson_lines(const HttpResult& result) {
+  std::vector<ParsedLine> out;
+  for (TimedLine& line : result.lines()) {
+    nlohmann::json json = nlohmann::json::parse(line.text, nullptr, false);
+    EXPECT_FALSE(json.is_discarded()) << "not JSON: " << line.text;
+    out.push_back({std::move(line), std::move(json)});
+  }
+  return out;
+}
+
+class StreamTest : public ServeFixture {
+ public:
+  static void SetUpTestSuite() {
+    site_ = std::make_unique<TestHttpServer>();
+    add_test_site_routes(*site_);
+    ServeOptions options;
+    options.keys = {{.name = "user"}};
+    options.args = {"--allow-cidr", "127.0.0.1/32"};
+    options.env = {{"RIPTIDE_FETCH_TOTAL_TIMEOUT_MS", std::to_string(kTestFetchTimeout.count())}};
+    start_suite_server(options);
+  }
+  static void TearDownTestSuite() {
+    ServeFixture::TearDownTestSuite();
+    site_.reset();
+  }
+
+ protected:
+  void SetUp() override {
+    ServeFixture::SetUp();
+    site_->clear_log();
+  }
+
+  static HttpResult post(std::string_view path, const nlohmann::json& body, const Headers& accept) {
+    return client().post(path, body.dump(), bearer(key("user"), accept));
+  }
+  // Cache-busting query so every test fetches (a cached item would not be slow).
+  static std::string fresh_url(std::string_view path) {
+    return site_->url(std::string(path) + "?t=" + std::to_string(++counter_));
+  }
+
+  static std::unique_ptr<TestHttpServer> site_;
+  static inline int counter_ = 0;
+};
+
+std::unique_ptr<TestHttpServer> StreamTest::site_;
+
+TEST_F(StreamTest, NdjsonSendsEachResultWhenReady) {
+  // The slow item first: a server that buffered, or streamed in input order, would hold the fast
+  // ones back until it finished.
+  const std::vector<std::string> urls = {fresh_url("/slow"), fresh_url("/article"),
+                                         fresh_url("/second")};
+  const HttpResult result = post("/v1/batch", {{"urls", urls}, {"concurrency", 3}}, kAcceptNdjson);
+  ASSERT_EQ(result.status, 200) << describe(result);
+  EXPECT_TRUE(result.header("Content-Type").value_or("").starts_with("application/x-ndjson"));
+  const std::vector<ParsedLine> lines = ndjson_lines(result);
+  ASSERT_EQ(lines.size(), urls.size()) << result.body;
+
+  std::set<int> indexes;
+  for (const ParsedLine& line : lines) {
+    const int index = line.json.value("index", -1);
+    ASSERT_GE(index, 0) << line.line.text;
+    ASSERT_LT(index, static_cast<int>(urls.size()));
+    indexes.insert(index);
+    EXPECT_EQ(line.json.value("type", ""), "result") << line.line.text;
+    EXPECT_EQ(line.json.value("url", ""), urls[static_cast<size_t>(index)]);
+    EXPECT_TRUE(line.json.contains("document")) << line.line.text;
+  }
+  EXPECT_EQ(indexes.size(), urls.size()) << "every index exactly once";
+
+  EXPECT_EQ(lines.back().json.value("index", -1), 0) << "the slow item finishes last";
+  EXPECT_EQ(lines.back().json["document"].value("title", ""), kSecondTitle);
+  // The first line reached the client while the slow page was still being served.
+  EXPECT_LT(lines.front().line.arrived - result.started, kSlowPageDelay)
+      << "the first result was held back until the slow one finished";
+  EXPECT_GE(lines.back().line.arrived - result.started, kSlowPageDelay);
+}
+
+TEST_F(StreamTest, NdjsonReportsErrorsPerItem) {
+  const std::vector<std::string> urls = {fresh_url("/article"), site_->url("/pdf"),
+                                         "http://10.0.0.1/"};
+  const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
+  ASSERT_EQ(result.status, 200) << describe(result);
+  const std::vector<ParsedLine> lines = ndjson_lines(result);
+  ASSERT_EQ(lines.size(), urls.size()) << result.body;
+  std::map<int, nlohmann::json> by_index;
+  for (const ParsedLine& line : lines) by_index[line.json.value("index", -1)] = line.json;
+  EXPECT_EQ(by_index[0].value("type", ""), "result");
+  EXPECT_EQ(by_index[1].value("type", ""), "error");
+  EXPECT_EQ(by_index[1]["error"].value("code", ""), "unsupported_content_type");
+  EXPECT_FALSE(by_index[1]["error"].value("message", "").empty());
+  EXPECT_EQ(by_index[2].value("type", ""), "error");
+  EXPECT_EQ(by_index[2]["error"].value("code", ""), "blocked_address");
+  EXPECT_EQ(by_index[2].value("url", ""), urls[2]);
+}
+
+TEST_F(StreamTest, SseSendsResultErrorProgressAndDone) {
+  const std::vector<std::string> urls = {fresh_url("/article"), site_->url("/pdf"),
+                                         fresh_url("/second")};
+  const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptSse);
+  ASSERT_EQ(result.status, 200) << describe(result);
+  EXPECT_TRUE(result.header("Content-Type").value_or("").starts_with("text/event-stream"));
+  const std::vector<SseEvent> events = parse_sse(result.body);
+  ASSERT_FALSE(events.empty()) << result.body;
+
+  std::set<int> result_indexes;
+  int errors = 0;
+  int last_progress_done = -1;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const SseEvent& event = events[i];
+    const nlohmann::json data = nlohmann::json::parse(event.data, nullptr, false);
+    ASSERT_FALSE(data.is_discarded()) << event.event << ": " << event.data;
+    if (event.event == "result") {
+      result_indexes.insert(data.value("index", -1));
+      EXPECT_TRUE(data.contains("document"));
+    } else if (event.event == "error") {
+      ++errors;
+      EXPECT_EQ(data.value("index", -1), 1);
+      EXPECT_EQ(data["error"].value("code", ""), "unsupported_content_type");
+    } else if (event.event == "progress") {
+      EXPECT_EQ(data.value("total", 0), 3) << event.data;
+      EXPECT_GE(data.value("done", -1), last_progress_done) << "progress goes forward";
+      last_progress_done = data.value("done", -1);
+    } else if (event.event == "done") {
+      EXPECT_EQ(i, events.size() - 1) << "done is the last event";
+      EXPECT_EQ(data.value("total", 0), 3) << event.data;
+      EXPECT_EQ(data.value("succeeded", 0), 2);
+      EXPECT_EQ(data.value("failed", 0), 1);
+      EXPECT_GE(data.value("elapsed_ms", -1.0), 0.0);
+    } else {
+      ADD_FAILURE() << "unexpected event " << event.event;
+    }
+  }
+  EXPECT_EQ(result_indexes, (std::set<int>{0, 2}));
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(last_progress_done, 3) << "the last progress event counts every item";
+  EXPECT_EQ(events.back().event, "done");
+}
+
+TEST_F(StreamTest, CompatStreamRoutesGiveTheV1Documents) {
+  const std::vector<std::string> urls = {site_->url("/article"), site_->url("/second")};
+  const HttpResult v1 = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
+  ASSERT_EQ(v1.status, 200) << describe(v1);
+  std::map<int, std::string> expected;
+  for (const ParsedLine& line : ndjson_lines(v1)) {
+    expected[line.json.value("index", -1)] = line.json["document"].value("title", "");
+  }
+  ASSERT_EQ(expected.size(), 2u);
+
+  const std::pair<const char*, nlohmann::json> routes[] = {
+      {"/extract/stream", {{"urls", urls}}},
+      {"/crawl/stream", {{"urls", urls}, {"options", {{"mode", "article"}}}}},
+  };
+  for (const auto& [path, body] : routes) {
+    SCOPED_TRACE(path);
+    // NDJSON without an Accept header; the same documents as /v1/batch.
+    const HttpResult ndjson = post(path, body, {});
+    ASSERT_EQ(ndjson.status, 200) << describe(ndjson);
+    EXPECT_TRUE(ndjson.header("Content-Type").value_or("").starts_with("application/x-ndjson"));
+    std::map<int, std::string> titles;
+    for (const ParsedLine& line : ndjson_lines(ndjson)) {
+      titles[line.json.value("index", -1)] = line.json["document"].value("title", "");
+    }
+    EXPECT_EQ(titles, expected);
+
+    const HttpResult sse = post(path, body, kAcceptSse);
+    ASSERT_EQ(sse.status, 200) << describe(sse);
+    const std::vector<SseEvent> events = parse_sse(sse.body);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().event, "done");
+  }
+}
+
+TEST_F(StreamTest, BatchOverTheItemLimitIs400) {
+  std::vector<std::string> urls(server::kMaxBatchItems + 1, site_->url("/article"));
+  const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
+  EXPECT_TRUE(is_api_error(result, 400));
+  EXPECT_EQ(site_->request_count(), 0u);
+}
+
+}  // namespace
+}  // namespace riptide::testing
