@@ -129,10 +129,10 @@ void add_test_site_routes(TestHttpServer& site) {
   site.route("/article", [](const HttpRequest&) { return html_response(article_html()); });
   site.route("/second", [](const HttpRequest&) { return html_response(second_html()); });
 
+  // Three hops with three statuses; the middle Location is relative ("3" from /redirect/2).
   site.route("/redirect/1",
              [](const HttpRequest&) { return redirect_response(302, "/redirect/2"); });
-  site.route("/redirect/2",
-             [](const HttpRequest&) { return redirect_response(301, "redirect/3"); });
+  site.route("/redirect/2", [](const HttpRequest&) { return redirect_response(301, "3"); });
   site.route("/redirect/3", [](const HttpRequest&) { return redirect_response(307, "/article"); });
 
   const std::string gzipped = gzip(article_html());

@@ -20,7 +20,7 @@ inline constexpr std::chrono::milliseconds kSlowPageDelay{1000};
 inline constexpr std::chrono::milliseconds kHangingPageDelay{kTestFetchTimeout * 3};
 // Decompressed size of /bomb: more than the fetcher's 10 MiB cap (fetch::kDefaultMaxBodyBytes),
 // from a few tens of KiB on the wire.
-inline constexpr size_t kBombBytes = size_t{64} << 20;
+inline constexpr size_t kBombBytes = size_t{32} << 20;
 
 // Paths and what the fetched documents say.
 inline constexpr const char* kArticleTitle = "River survey finds otters back in the upper valley";
