@@ -10,6 +10,7 @@
 #include "api_checks.h"
 #include "response_parsing.h"
 #include "serve_fixture.h"
+#include "test_site.h"
 
 namespace riptide::testing {
 namespace {
@@ -17,7 +18,6 @@ namespace {
 // The server's request body limit in this suite: small, so a 413 needs no large upload.
 constexpr size_t kMaxBodyBytes = 64 * 1024;
 constexpr const char* kArticleUrl = "https://example.org/news/river-survey";
-constexpr const char* kArticleTitle = "River survey finds otters back in the upper valley";
 
 std::string extract_body(const std::string& html, nlohmann::json extra = nlohmann::json::object()) {
   extra["html"] = html;
@@ -45,7 +45,7 @@ class ApiTest : public ServeFixture {
     return client().post(path, std::move(body), bearer(key("user"), std::move(extra)));
   }
 
-  const std::string article_ = read_source_file("samples/article.html");
+  const std::string& article_ = article_html();
 };
 
 TEST_F(ApiTest, ExtractFromHtmlReturnsTheDocument) {
@@ -112,13 +112,9 @@ TEST_F(ApiTest, CustomModeUsesTheSelectors) {
 }
 
 TEST_F(ApiTest, BatchOfItemsAnswersInInputOrder) {
-  const std::string other =
-      "<html><head><title>Second page</title></head><body><article><h1>Second page</h1>"
-      "<p>A short second page with enough words in it to count as an article body for the "
-      "extractor, about tides, boats and harbours.</p></article></body></html>";
   nlohmann::json body = {{"items",
                           {{{"url", kArticleUrl}, {"html", article_}},
-                           {{"url", "https://example.org/second"}, {"html", other}}}}};
+                           {{"url", "https://example.org/second"}, {"html", second_html()}}}}};
   const HttpResult result = client().post("/v1/batch", body.dump(), bearer(key("user")));
   ASSERT_EQ(result.status, 200) << describe(result);
   const nlohmann::json json = body_json(result);
@@ -128,7 +124,7 @@ TEST_F(ApiTest, BatchOfItemsAnswersInInputOrder) {
   EXPECT_EQ(json["results"][0].value("url", ""), kArticleUrl);
   EXPECT_EQ(json["results"][0]["document"].value("title", ""), kArticleTitle);
   EXPECT_EQ(json["results"][1].value("index", -1), 1);
-  EXPECT_EQ(json["results"][1]["document"].value("title", ""), "Second page");
+  EXPECT_EQ(json["results"][1]["document"].value("title", ""), kSecondTitle);
   ASSERT_TRUE(json.contains("summary")) << describe(result);
   EXPECT_EQ(json["summary"].value("total", 0), 2);
   EXPECT_EQ(json["summary"].value("succeeded", 0), 2);

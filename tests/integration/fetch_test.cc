@@ -6,10 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <iterator>
 #include <memory>
 #include <string>
 
 #include "api_checks.h"
+#include "response_parsing.h"
 #include "serve_fixture.h"
 #include "test_site.h"
 
@@ -91,6 +93,11 @@ TEST_F(FetchTest, SecondRequestIsServedFromTheCacheUnlessMaxAgeIsZero) {
   ASSERT_EQ(fresh.status, 200) << describe(fresh);
   EXPECT_EQ(fresh.header("X-Cache").value_or(""), "miss");
   EXPECT_EQ(site_->requests_for("/article").size(), 2u);
+
+  const HttpResult metrics = client().get("/metrics");
+  EXPECT_GE(metric_value(metrics.body, "riptide_cache_total", {{"result", "hit"}}).value_or(0), 1)
+      << metrics.body;
+  EXPECT_GE(metric_value(metrics.body, "riptide_fetch_total", {{"outcome", "ok"}}).value_or(0), 2);
 }
 
 TEST_F(FetchTest, FollowsARedirectChain) {
@@ -226,6 +233,10 @@ TEST_F(SsrfTest, LoopbackAndPrivateAddressesAreRefusedWithoutConnecting) {
     EXPECT_TRUE(is_api_error(result, 403, "blocked_address"));
   }
   EXPECT_EQ(site_->request_count(), 0u) << "the test site was contacted";
+  const HttpResult metrics = client().get("/metrics");
+  EXPECT_GE(metric_value(metrics.body, "riptide_fetch_total", {{"outcome", "blocked"}}).value_or(0),
+            static_cast<double>(std::size(urls)))
+      << metrics.body;
 }
 
 TEST_F(SsrfTest, BatchItemsAreRefusedOneByOne) {
