@@ -160,21 +160,6 @@ std::string tail_lines(std::string_view text, size_t max_lines) {
   return std::string(text.substr(pos));
 }
 
-TempDir::TempDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/riptide-itest-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
-  }
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 CommandResult run_riptide(const std::vector<std::string>& args, const EnvList& env,
                           std::chrono::milliseconds timeout) {
   CommandResult result;
@@ -232,6 +217,10 @@ CommandResult run_riptide(const std::vector<std::string>& args, const EnvList& e
 
 std::unique_ptr<ServeProcess> ServeProcess::start(const ServeOptions& options, std::string* error) {
   std::unique_ptr<ServeProcess> server(new ServeProcess());
+  if (!server->data_dir_.ok()) {
+    *error = errno_text("mkdtemp");
+    return nullptr;
+  }
   const std::string data_dir = server->data_dir().string();
   for (const KeySpec& spec : options.keys) {
     std::vector<std::string> args{"keys", "create", "--data-dir", data_dir, "--name", spec.name};

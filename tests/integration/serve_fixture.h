@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "http_client.h"
+#include "tests/support/temp_dir.h"
 
 // The real `riptide` binary under test (docs/api.md, docs/operations.md): a temp data dir, API
 // keys made with `riptide keys create`, then `riptide serve --port 0` as a child process, talked
@@ -28,19 +29,6 @@ inline constexpr std::chrono::milliseconds kServeReadyTimeout{20'000};
 inline constexpr std::chrono::milliseconds kServeStopTimeout{15'000};
 // A one-shot CLI command (`riptide keys create`, `riptide extract --url`).
 inline constexpr std::chrono::milliseconds kCommandTimeout{20'000};
-
-// A directory under $TMPDIR removed (with its contents) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 struct CommandResult {
   int exit_code = -1;  // -1: killed by a signal or timed out
