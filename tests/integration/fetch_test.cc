@@ -29,57 +29,32 @@ std::string url_body(const std::string& url, nlohmann::json extra = nlohmann::js
   return extra.dump();
 }
 
-std::string env_ms(milliseconds value) {
-  return std::to_string(value.count());
-}
-
-// A server that may fetch from the test site (127.0.0.1/32 only) with a short fetch timeout.
-class FetchTest : public ServeFixture {
+// A server that may fetch from the test site.
+class FetchTest : public SiteFixture {
  public:
-  static void SetUpTestSuite() {
-    site_ = std::make_unique<TestHttpServer>();
-    add_test_site_routes(*site_);
-    ServeOptions options;
-    options.keys = {{.name = "user"}};
-    options.args = {"--allow-cidr", "127.0.0.1/32"};
-    options.env = {{"RIPTIDE_FETCH_TOTAL_TIMEOUT_MS", env_ms(kTestFetchTimeout)}};
-    start_suite_server(options);
-  }
-  static void TearDownTestSuite() {
-    ServeFixture::TearDownTestSuite();
-    site_.reset();
-  }
+  static void SetUpTestSuite() { start_site_and_server(site_fetching_options()); }
 
  protected:
-  void SetUp() override {
-    ServeFixture::SetUp();
-    site_->clear_log();
-  }
-
   static HttpResult extract_url(const std::string& url,
                                 nlohmann::json extra = nlohmann::json::object()) {
     return client().post("/v1/extract", url_body(url, std::move(extra)), bearer(key("user")));
   }
-
-  static std::unique_ptr<TestHttpServer> site_;
 };
 
-std::unique_ptr<TestHttpServer> FetchTest::site_;
-
 TEST_F(FetchTest, FetchesAndExtractsAPage) {
-  const HttpResult result = extract_url(site_->url("/article"));
+  const HttpResult result = extract_url(site().url("/article"));
   ASSERT_EQ(result.status, 200) << describe(result);
   const nlohmann::json doc = body_json(result);
   EXPECT_EQ(doc.value("title", ""), kArticleTitle);
   EXPECT_NE(doc.value("markdown", "").find("Otters have returned"), std::string::npos);
-  ASSERT_EQ(site_->requests_for("/article").size(), 1u);
+  ASSERT_EQ(site().requests_for("/article").size(), 1u);
   // The fetcher names itself.
-  EXPECT_NE(site_->requests_for("/article")[0].header("User-Agent").find("riptide"),
+  EXPECT_NE(site().requests_for("/article")[0].header("User-Agent").find("riptide"),
             std::string::npos);
 }
 
 TEST_F(FetchTest, SecondRequestIsServedFromTheCacheUnlessMaxAgeIsZero) {
-  const std::string url = site_->url("/article?cache-test");
+  const std::string url = site().url("/article?cache-test");
   const HttpResult first = extract_url(url);
   ASSERT_EQ(first.status, 200) << describe(first);
   EXPECT_EQ(first.header("X-Cache").value_or(""), "miss");
@@ -87,12 +62,12 @@ TEST_F(FetchTest, SecondRequestIsServedFromTheCacheUnlessMaxAgeIsZero) {
   ASSERT_EQ(second.status, 200) << describe(second);
   EXPECT_EQ(second.header("X-Cache").value_or(""), "hit");
   EXPECT_EQ(body_json(second).value("title", ""), kArticleTitle);
-  EXPECT_EQ(site_->requests_for("/article").size(), 1u);
+  EXPECT_EQ(site().requests_for("/article").size(), 1u);
 
   const HttpResult fresh = extract_url(url, {{"max_age", 0}});
   ASSERT_EQ(fresh.status, 200) << describe(fresh);
   EXPECT_EQ(fresh.header("X-Cache").value_or(""), "miss");
-  EXPECT_EQ(site_->requests_for("/article").size(), 2u);
+  EXPECT_EQ(site().requests_for("/article").size(), 2u);
 
   const HttpResult metrics = client().get("/metrics");
   EXPECT_GE(metric_value(metrics.body, "riptide_cache_total", {{"result", "hit"}}).value_or(0), 1)
@@ -101,25 +76,25 @@ TEST_F(FetchTest, SecondRequestIsServedFromTheCacheUnlessMaxAgeIsZero) {
 }
 
 TEST_F(FetchTest, FollowsARedirectChain) {
-  const HttpResult result = extract_url(site_->url("/redirect/1"));
+  const HttpResult result = extract_url(site().url("/redirect/1"));
   ASSERT_EQ(result.status, 200) << describe(result);
   EXPECT_EQ(body_json(result).value("title", ""), kArticleTitle);
   for (const char* hop : {"/redirect/1", "/redirect/2", "/redirect/3", "/article"}) {
-    EXPECT_EQ(site_->requests_for(hop).size(), 1u) << hop;
+    EXPECT_EQ(site().requests_for(hop).size(), 1u) << hop;
   }
 }
 
 TEST_F(FetchTest, DecodesGzip) {
-  const HttpResult result = extract_url(site_->url("/gzip"));
+  const HttpResult result = extract_url(site().url("/gzip"));
   ASSERT_EQ(result.status, 200) << describe(result);
   EXPECT_EQ(body_json(result).value("title", ""), kArticleTitle);
-  ASSERT_EQ(site_->requests_for("/gzip").size(), 1u);
-  EXPECT_NE(site_->requests_for("/gzip")[0].header("Accept-Encoding").find("gzip"),
+  ASSERT_EQ(site().requests_for("/gzip").size(), 1u);
+  EXPECT_NE(site().requests_for("/gzip")[0].header("Accept-Encoding").find("gzip"),
             std::string::npos);
 }
 
 TEST_F(FetchTest, ZipBombIsAResourceLimitError) {
-  const HttpResult result = extract_url(site_->url("/bomb"));
+  const HttpResult result = extract_url(site().url("/bomb"));
   EXPECT_TRUE(is_api_error(result, 422, "resource_limit"));
   EXPECT_LT(result.finished - result.started, kBombDeadline);
   EXPECT_EQ(client().get("/health/live").status, 200);
@@ -128,7 +103,7 @@ TEST_F(FetchTest, ZipBombIsAResourceLimitError) {
 TEST_F(FetchTest, Windows1251PageBecomesUtf8) {
   for (const char* path : {"/cp1251", "/cp1251-meta"}) {
     SCOPED_TRACE(path);
-    const HttpResult result = extract_url(site_->url(path));
+    const HttpResult result = extract_url(site().url(path));
     ASSERT_EQ(result.status, 200) << describe(result);
     const nlohmann::json doc = body_json(result);
     EXPECT_EQ(doc.value("title", ""), kCyrillicTitle);
@@ -139,7 +114,7 @@ TEST_F(FetchTest, Windows1251PageBecomesUtf8) {
 }
 
 TEST_F(FetchTest, SlowPageTimesOut) {
-  const HttpResult result = extract_url(site_->url("/hang"));
+  const HttpResult result = extract_url(site().url("/hang"));
   EXPECT_TRUE(is_api_error(result, 504, "timeout"));
   const auto elapsed = result.finished - result.started;
   EXPECT_GE(elapsed, kTestFetchTimeout - milliseconds(100));
@@ -147,27 +122,27 @@ TEST_F(FetchTest, SlowPageTimesOut) {
 }
 
 TEST_F(FetchTest, PdfIsAnUnsupportedContentType) {
-  const HttpResult result = extract_url(site_->url("/pdf"));
+  const HttpResult result = extract_url(site().url("/pdf"));
   ASSERT_TRUE(is_api_error(result, 415, "unsupported_content_type"));
   EXPECT_NE(body_json(result)["error"].value("message", "").find("application/pdf"),
             std::string::npos);
 }
 
 TEST_F(FetchTest, OriginErrorIsFetchFailed) {
-  const HttpResult result = extract_url(site_->url("/missing"));
+  const HttpResult result = extract_url(site().url("/missing"));
   ASSERT_TRUE(is_api_error(result, 502, "fetch_failed"));
   EXPECT_NE(body_json(result)["error"].value("message", "").find("404"), std::string::npos);
 }
 
 TEST_F(FetchTest, RedirectOutsideTheAllowlistIsBlocked) {
   // 127.0.0.2 is loopback but not in 127.0.0.1/32: the hop is refused before connecting.
-  const HttpResult result = extract_url(site_->url("/to-other-loopback"));
+  const HttpResult result = extract_url(site().url("/to-other-loopback"));
   EXPECT_TRUE(is_api_error(result, 403, "blocked_address"));
-  EXPECT_EQ(site_->request_count(), 1u);
+  EXPECT_EQ(site().request_count(), 1u);
 }
 
 TEST_F(FetchTest, CompatCrawlFetchesEveryUrl) {
-  const nlohmann::json body = {{"urls", {site_->url("/article"), site_->url("/second")}},
+  const nlohmann::json body = {{"urls", {site().url("/article"), site().url("/second")}},
                                {"options", {{"mode", "article"}}}};
   const HttpResult result = client().post("/crawl", body.dump(), bearer(key("user")));
   ASSERT_EQ(result.status, 200) << describe(result);
@@ -180,45 +155,34 @@ TEST_F(FetchTest, CompatCrawlFetchesEveryUrl) {
 
 TEST_F(FetchTest, CliExtractFetchesAUrl) {
   const CommandResult allowed =
-      run_riptide({"extract", "--url", site_->url("/article"), "--allow-private-networks"});
+      run_riptide({"extract", "--url", site().url("/article"), "--allow-private-networks"});
   ASSERT_EQ(allowed.exit_code, 0) << allowed.err;
   const nlohmann::json doc = nlohmann::json::parse(allowed.out, nullptr, false);
   EXPECT_EQ(doc.value("title", ""), kArticleTitle) << allowed.out;
 
   // Without the flag the SSRF guard refuses loopback, before connecting.
-  site_->clear_log();
-  const CommandResult refused = run_riptide({"extract", "--url", site_->url("/article")});
+  site().clear_log();
+  const CommandResult refused = run_riptide({"extract", "--url", site().url("/article")});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("blocked_address"), std::string::npos) << refused.err;
-  EXPECT_EQ(site_->request_count(), 0u);
+  EXPECT_EQ(site().request_count(), 0u);
 }
 
 // A server with the SSRF guard at its default: every private or loopback destination is refused
 // without a connection being made.
-class SsrfTest : public ServeFixture {
+class SsrfTest : public SiteFixture {
  public:
   static void SetUpTestSuite() {
-    site_ = std::make_unique<TestHttpServer>();
-    add_test_site_routes(*site_);
     ServeOptions options;
     options.keys = {{.name = "user"}};
-    start_suite_server(options);
+    start_site_and_server(options);
   }
-  static void TearDownTestSuite() {
-    ServeFixture::TearDownTestSuite();
-    site_.reset();
-  }
-
- protected:
-  static std::unique_ptr<TestHttpServer> site_;
 };
 
-std::unique_ptr<TestHttpServer> SsrfTest::site_;
-
 TEST_F(SsrfTest, LoopbackAndPrivateAddressesAreRefusedWithoutConnecting) {
-  const std::string port = std::to_string(site_->port());
+  const std::string port = std::to_string(site().port());
   const std::string urls[] = {
-      site_->url("/article"),
+      site().url("/article"),
       "http://localhost:" + port + "/article",
       "http://[::1]:" + port + "/article",
       "http://[::ffff:127.0.0.1]:" + port + "/article",
@@ -232,7 +196,7 @@ TEST_F(SsrfTest, LoopbackAndPrivateAddressesAreRefusedWithoutConnecting) {
         client().post("/v1/extract", nlohmann::json{{"url", url}}.dump(), bearer(key("user")));
     EXPECT_TRUE(is_api_error(result, 403, "blocked_address"));
   }
-  EXPECT_EQ(site_->request_count(), 0u) << "the test site was contacted";
+  EXPECT_EQ(site().request_count(), 0u) << "the test site was contacted";
   const HttpResult metrics = client().get("/metrics");
   EXPECT_GE(metric_value(metrics.body, "riptide_fetch_total", {{"outcome", "blocked"}}).value_or(0),
             static_cast<double>(std::size(urls)))
@@ -242,7 +206,7 @@ TEST_F(SsrfTest, LoopbackAndPrivateAddressesAreRefusedWithoutConnecting) {
 TEST_F(SsrfTest, BatchItemsAreRefusedOneByOne) {
   const nlohmann::json body = {
       {"items",
-       {{{"url", site_->url("/article")}},
+       {{{"url", site().url("/article")}},
         {{"url", "https://example.org/inline"}, {"html", second_html()}}}}};
   const HttpResult result = client().post("/v1/batch", body.dump(), bearer(key("user")));
   ASSERT_EQ(result.status, 200) << describe(result);
@@ -250,7 +214,7 @@ TEST_F(SsrfTest, BatchItemsAreRefusedOneByOne) {
   ASSERT_EQ(json["results"].size(), 2u) << describe(result);
   EXPECT_EQ(json["results"][0]["error"].value("code", ""), "blocked_address");
   EXPECT_EQ(json["results"][1]["document"].value("title", ""), kSecondTitle);
-  EXPECT_EQ(site_->request_count(), 0u);
+  EXPECT_EQ(site().request_count(), 0u);
 }
 
 }  // namespace

@@ -30,12 +30,8 @@ class ShutdownTest : public ::testing::Test {
  protected:
   void SetUp() override {
     add_test_site_routes(site_);
-    ServeOptions options;
-    options.keys = {{.name = "user"}};
-    options.args = {"--allow-cidr", "127.0.0.1/32"};
-    options.env = {{"RIPTIDE_FETCH_TOTAL_TIMEOUT_MS", std::to_string(kTestFetchTimeout.count())}};
     std::string error;
-    server_ = ServeProcess::start(options, &error);
+    server_ = ServeProcess::start(site_fetching_options(), &error);
     ASSERT_TRUE(server_ != nullptr) << error;
   }
 

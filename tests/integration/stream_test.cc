@@ -38,41 +38,21 @@ std::vector<ParsedLine> ndjson_lines(const HttpResult& result) {
   return out;
 }
 
-class StreamTest : public ServeFixture {
+class StreamTest : public SiteFixture {
  public:
-  static void SetUpTestSuite() {
-    site_ = std::make_unique<TestHttpServer>();
-    add_test_site_routes(*site_);
-    ServeOptions options;
-    options.keys = {{.name = "user"}};
-    options.args = {"--allow-cidr", "127.0.0.1/32"};
-    options.env = {{"RIPTIDE_FETCH_TOTAL_TIMEOUT_MS", std::to_string(kTestFetchTimeout.count())}};
-    start_suite_server(options);
-  }
-  static void TearDownTestSuite() {
-    ServeFixture::TearDownTestSuite();
-    site_.reset();
-  }
+  static void SetUpTestSuite() { start_site_and_server(site_fetching_options()); }
 
  protected:
-  void SetUp() override {
-    ServeFixture::SetUp();
-    site_->clear_log();
-  }
-
   static HttpResult post(std::string_view path, const nlohmann::json& body, const Headers& accept) {
     return client().post(path, body.dump(), bearer(key("user"), accept));
   }
   // Cache-busting query so every test fetches (a cached item would not be slow).
   static std::string fresh_url(std::string_view path) {
-    return site_->url(std::string(path) + "?t=" + std::to_string(++counter_));
+    return site().url(std::string(path) + "?t=" + std::to_string(++counter_));
   }
 
-  static std::unique_ptr<TestHttpServer> site_;
   static inline int counter_ = 0;
 };
-
-std::unique_ptr<TestHttpServer> StreamTest::site_;
 
 TEST_F(StreamTest, NdjsonSendsEachResultWhenReady) {
   // The slow item first: a server that buffered, or streamed in input order, would hold the fast
@@ -106,7 +86,7 @@ TEST_F(StreamTest, NdjsonSendsEachResultWhenReady) {
 }
 
 TEST_F(StreamTest, NdjsonReportsErrorsPerItem) {
-  const std::vector<std::string> urls = {fresh_url("/article"), site_->url("/pdf"),
+  const std::vector<std::string> urls = {fresh_url("/article"), site().url("/pdf"),
                                          "http://10.0.0.1/"};
   const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
   ASSERT_EQ(result.status, 200) << describe(result);
@@ -124,7 +104,7 @@ TEST_F(StreamTest, NdjsonReportsErrorsPerItem) {
 }
 
 TEST_F(StreamTest, SseSendsResultErrorProgressAndDone) {
-  const std::vector<std::string> urls = {fresh_url("/article"), site_->url("/pdf"),
+  const std::vector<std::string> urls = {fresh_url("/article"), site().url("/pdf"),
                                          fresh_url("/second")};
   const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptSse);
   ASSERT_EQ(result.status, 200) << describe(result);
@@ -167,7 +147,7 @@ TEST_F(StreamTest, SseSendsResultErrorProgressAndDone) {
 }
 
 TEST_F(StreamTest, CompatStreamRoutesGiveTheV1Documents) {
-  const std::vector<std::string> urls = {site_->url("/article"), site_->url("/second")};
+  const std::vector<std::string> urls = {site().url("/article"), site().url("/second")};
   const HttpResult v1 = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
   ASSERT_EQ(v1.status, 200) << describe(v1);
   std::map<int, std::string> expected;
@@ -201,10 +181,10 @@ TEST_F(StreamTest, CompatStreamRoutesGiveTheV1Documents) {
 }
 
 TEST_F(StreamTest, BatchOverTheItemLimitIs400) {
-  std::vector<std::string> urls(server::kMaxBatchItems + 1, site_->url("/article"));
+  std::vector<std::string> urls(server::kMaxBatchItems + 1, site().url("/article"));
   const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
   EXPECT_TRUE(is_api_error(result, 400));
-  EXPECT_EQ(site_->request_count(), 0u);
+  EXPECT_EQ(site().request_count(), 0u);
 }
 
 }  // namespace

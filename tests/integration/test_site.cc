@@ -181,4 +181,33 @@ void add_test_site_routes(TestHttpServer& site) {
   });
 }
 
+ServeOptions site_fetching_options() {
+  ServeOptions options;
+  options.keys = {{.name = "user"}};
+  options.args = {"--allow-cidr", "127.0.0.1/32"};
+  options.env = {{"RIPTIDE_FETCH_TOTAL_TIMEOUT_MS", std::to_string(kTestFetchTimeout.count())}};
+  return options;
+}
+
+std::unique_ptr<TestHttpServer>& SiteFixture::suite_site() {
+  static std::unique_ptr<TestHttpServer> site;
+  return site;
+}
+
+void SiteFixture::start_site_and_server(const ServeOptions& options) {
+  suite_site() = std::make_unique<TestHttpServer>();
+  add_test_site_routes(*suite_site());
+  start_suite_server(options);
+}
+
+void SiteFixture::TearDownTestSuite() {
+  ServeFixture::TearDownTestSuite();
+  suite_site().reset();
+}
+
+void SiteFixture::SetUp() {
+  ServeFixture::SetUp();
+  if (suite_site() != nullptr) suite_site()->clear_log();
+}
+
 }  // namespace riptide::testing

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "serve_fixture.h"
 #include "tests/support/test_http_server.h"
 
 // The local site that riptide serve fetches from in the integration tests: the sample article
@@ -43,5 +45,25 @@ std::string to_windows_1251(std::string_view utf8);
 
 // `data` as a gzip member (RFC 1952), for Content-Encoding: gzip.
 std::string gzip(std::string_view data);
+
+// A server that may fetch from the test site (127.0.0.1/32 only, not the rest of loopback) with
+// kTestFetchTimeout, and one API key named "user".
+ServeOptions site_fetching_options();
+
+// ServeFixture plus a test site started before the suite's server (and stopped after it); every
+// test starts with an empty request log. A suite calls start_site_and_server(options) from its
+// SetUpTestSuite.
+class SiteFixture : public ServeFixture {
+ public:
+  static void TearDownTestSuite();
+
+ protected:
+  static void start_site_and_server(const ServeOptions& options);
+  static TestHttpServer& site() { return *suite_site(); }
+  void SetUp() override;
+
+ private:
+  static std::unique_ptr<TestHttpServer>& suite_site();
+};
 
 }  // namespace riptide::testing
