@@ -12,5 +12,6 @@ void register_url(CLI::App& app, int& exit_code);
 void register_select(CLI::App& app, int& exit_code);
 void register_extract(CLI::App& app, int& exit_code);
 void register_bench(CLI::App& app, int& exit_code);
+void register_keys(CLI::App& app, int& exit_code);
 
 }  // namespace riptide::cli
