@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "server/config.h"
 #include "store/api_keys.h"
 #include "store/sqlite_store.h"
@@ -24,6 +25,7 @@ namespace riptide::cli {
 namespace {
 
 struct KeysOptions {
+  std::optional<std::string> config_path;
   std::optional<std::string> data_dir;
   bool json = false;
   // create
@@ -36,23 +38,21 @@ struct KeysOptions {
   std::string id_or_prefix;
 };
 
-// The data directory as `riptide serve` resolves it: --data-dir, else $RIPTIDE_DATA_DIR, else
-// the user's state directory (store::default_data_dir).
-std::filesystem::path resolve_data_dir(const KeysOptions& options) {
-  if (options.data_dir) return *options.data_dir;
-  std::optional<std::string> env = store::process_env("RIPTIDE_DATA_DIR");
-  if (env && !env->empty()) return *env;
-  return store::default_data_dir();
-}
-
 void print_error(const char* command, const Error& error) {
   std::fprintf(stderr, "riptide keys %s: %s\n", command, error.to_string().c_str());
 }
 
+// The store `riptide serve` would open with the same --config / --data-dir / environment: the
+// data directory comes from the shared loader (cli/config_file.h), so both always agree.
 Result<std::unique_ptr<store::SqliteStore>> open_store(const KeysOptions& options) {
+  ServiceFlags flags;
+  flags.config_path = options.config_path;
+  flags.data_dir = options.data_dir;
+  Result<ServiceConfig> config = load_service_config(flags);
+  if (!config) return config.error();
   store::SqliteStoreOptions store_options;
-  store_options.cache_max_bytes = server::kDefaultCacheMaxBytes;
-  return store::SqliteStore::open(resolve_data_dir(options), store_options);
+  store_options.cache_max_bytes = config->server.cache_max_bytes;
+  return store::SqliteStore::open(config->data_dir, store_options);
 }
 
 // "2026-12-03T10:00:00Z" (ISO 8601, UTC).
@@ -213,10 +213,14 @@ int run_revoke(const KeysOptions& options) {
   return 0;
 }
 
+// The two service flags that locate the store, with serve's names and meaning.
 void add_data_dir_option(CLI::App* cmd, KeysOptions& options) {
+  cmd->add_option("--config", options.config_path,
+                  "TOML configuration file (default: $RIPTIDE_CONFIG, else none); only its "
+                  "data directory is used");
   cmd->add_option("--data-dir", options.data_dir,
-                  "The service's data directory (default: $RIPTIDE_DATA_DIR, else "
-                  "$XDG_STATE_HOME/riptide or ~/.local/state/riptide)");
+                  "The service's data directory (default: $RIPTIDE_DATA_DIR, the config file's "
+                  "store.data_dir, else $XDG_STATE_HOME/riptide or ~/.local/state/riptide)");
 }
 
 }  // namespace

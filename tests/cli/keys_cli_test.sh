@@ -1,7 +1,8 @@
 #!/bin/sh
 # `riptide keys create|list|revoke` end to end on a temporary data directory: the key printed
 # once on stdout and never stored, --json, the table and JSON listing, revocation by id and by
-# prefix, the data directory from --data-dir or RIPTIDE_DATA_DIR, and the error exits.
+# prefix, the data directory from --data-dir, RIPTIDE_DATA_DIR or --config (as serve finds it),
+# and the error exits.
 # usage: keys_cli_test.sh RIPTIDE
 set -u
 riptide="$1"
@@ -44,6 +45,12 @@ printf '%s\n' "$table" | grep "ci bot" | grep -q " no .* never " || failed "list
 printf '%s\n' "$table" | grep "$admin_id" | grep -q " yes " || failed "list admin row"
 env_table=$(RIPTIDE_DATA_DIR="$data" "$riptide" keys list) || failed "list with env exit"
 [ "$env_table" = "$table" ] || failed "RIPTIDE_DATA_DIR listed something else: $env_table"
+printf '[store]\ndata_dir = "%s"\n' "$data" > "$dir/riptide.toml"
+config_table=$("$riptide" keys list --config "$dir/riptide.toml") || failed "list --config exit"
+[ "$config_table" = "$table" ] || failed "--config listed something else: $config_table"
+printf '[store]\ndata_dirr = "x"\n' > "$dir/typo.toml"
+"$riptide" keys list --config "$dir/typo.toml" >/dev/null 2>"$err" && failed "config typo accepted"
+grep -q "data_dirr" "$err" || failed "config typo: $(cat "$err")"
 
 check_list() {  # check_list PYTHON_ASSERTIONS (on `keys`, the parsed list)
   "$riptide" keys list --json --data-dir "$data" | python3 -c "
