@@ -1,8 +1,12 @@
 // `riptide extract [FILE|-]... [--url URL] [--mode article|full|metadata|custom] [--selector S]...
-// [--format json|markdown|text|jsonl] [--engine wasm|native]`: decode, parse and extract pages
-// (src/extract/extractor.h), by default inside the WebAssembly sandbox (src/sandbox/engine.h);
-// `--engine native` runs the same code natively. Both print the same output except
-// stats.time_ms and stats.memory_pages (guest memory; 0 natively).
+// [--format json|markdown|text|jsonl] [--engine wasm|native] [--allow-private-networks]`: decode,
+// parse and extract pages (src/extract/extractor.h), by default inside the WebAssembly sandbox
+// (src/sandbox/engine.h); `--engine native` runs the same code natively. Both print the same
+// output except stats.time_ms and stats.memory_pages (guest memory; 0 natively).
+// With a file, --url is only the page's URL (the base for links). With --url and no file the page
+// is fetched (src/fetch/fetcher.h: SSRF guard on unless --allow-private-networks, redirects,
+// decompression, charset to UTF-8) and its final URL is the base; a non-2xx status is an error
+// (fetch_failed), as are the fetcher's own (blocked_address, unsupported_content_type, timeout).
 // One file (or standard input) prints one record; `--format jsonl FILE...` prints one JSON line
 // per file, each with its file name and stats, or {"file", "error": {code, message}} for a file
 // that fails (the others are still processed and the exit code becomes 1).
@@ -23,6 +27,7 @@
 #include "core/strings.h"
 #include "extract/extractor.h"
 #include "fetch/charset.h"
+#include "fetch/fetcher.h"
 #include "html/selector.h"
 #include "lang/detect.h"
 #include "sandbox/engine.h"
@@ -31,15 +36,13 @@ namespace riptide::cli {
 
 namespace {
 
-// Decodes `bytes`, extracts with `run`, confirms the language and fills stats.time_ms: what both
-// extract_bytes overloads share.
+// Extracts UTF-8 `html` with `run`, confirms the language and fills stats.time_ms: what the
+// extract_bytes overloads and extract_utf8 share.
 template <typename Run>
-Result<extract::Record> extract_decoded(std::string_view bytes, const extract::Options& options,
-                                        Run&& run) {
-  Result<std::string> utf8 = fetch::decode_html(bytes);
-  if (!utf8.ok()) return utf8.error();
+Result<extract::Record> extract_text(std::string_view html, const extract::Options& options,
+                                     Run&& run) {
   auto start = std::chrono::steady_clock::now();
-  Result<extract::Record> record = run(std::string_view(*utf8));
+  Result<extract::Record> record = run(html);
   if (!record.ok()) return record;
   // CLD2 reads the extracted text; in metadata mode there is no body, so it reads what the page
   // says about itself.
@@ -54,6 +57,24 @@ Result<extract::Record> extract_decoded(std::string_view bytes, const extract::O
   return record;
 }
 
+// Decodes `bytes` (HTML encoding sniffing), then extract_text.
+template <typename Run>
+Result<extract::Record> extract_decoded(std::string_view bytes, const extract::Options& options,
+                                        Run&& run) {
+  Result<std::string> utf8 = fetch::decode_html(bytes);
+  if (!utf8.ok()) return utf8.error();
+  return extract_text(*utf8, options, std::forward<Run>(run));
+}
+
+auto engine_runner(sandbox::Engine& engine, sandbox::EngineKind kind,
+                   const extract::Options& options) {
+  return [&engine, kind, &options](std::string_view html) -> Result<extract::Record> {
+    Result<sandbox::Extraction> out = engine.extract(html, options, kind);
+    if (!out.ok()) return out.error();
+    return std::move(out->record);
+  };
+}
+
 }  // namespace
 
 Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
@@ -64,11 +85,12 @@ Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string
 
 Result<extract::Record> extract_bytes(sandbox::Engine& engine, sandbox::EngineKind kind,
                                       std::string_view bytes, const extract::Options& options) {
-  return extract_decoded(bytes, options, [&](std::string_view html) -> Result<extract::Record> {
-    Result<sandbox::Extraction> out = engine.extract(html, options, kind);
-    if (!out.ok()) return out.error();
-    return std::move(out->record);
-  });
+  return extract_decoded(bytes, options, engine_runner(engine, kind, options));
+}
+
+Result<extract::Record> extract_utf8(sandbox::Engine& engine, sandbox::EngineKind kind,
+                                     std::string_view html, const extract::Options& options) {
+  return extract_text(html, options, engine_runner(engine, kind, options));
 }
 
 std::unique_ptr<sandbox::Engine> make_cli_engine() {
@@ -132,6 +154,10 @@ struct ExtractArgs {
   std::vector<std::string> selectors;
   std::string format = "json";
   std::string engine = "wasm";
+  bool allow_private_networks = false;
+
+  // --url without a file: fetch the page instead of reading standard input.
+  bool fetching() const { return files.empty() && !url.empty(); }
 };
 
 sandbox::EngineKind engine_kind(const ExtractArgs& args) {
@@ -149,9 +175,39 @@ void print(const std::string& s) {
   std::fputc('\n', stdout);
 }
 
+// Fetches args.url and extracts it with the final URL (after redirects) as the page's URL.
+Result<extract::Record> fetch_and_extract(const ExtractArgs& args, extract::Options options,
+                                          sandbox::Engine& engine) {
+  fetch::FetchConfig config;
+  config.allow_private_networks = args.allow_private_networks;
+  fetch::Fetcher fetcher(std::move(config));
+  Result<fetch::FetchResponse> page = fetcher.fetch(args.url);
+  if (!page.ok()) return page.error();
+  if (page->status < 200 || page->status >= 300) {
+    return Error(ErrorCode::kFetchFailed, page->final_url + ": the server answered HTTP status " +
+                                              std::to_string(page->status));
+  }
+  options.url = page->final_url;
+  return extract_utf8(engine, engine_kind(args), page->html, options);
+}
+
 int run_jsonl(const ExtractArgs& args, const extract::Options& options) {
   std::unique_ptr<sandbox::Engine> engine = make_cli_engine();
   int exit_code = 0;
+  if (args.fetching()) {
+    nlohmann::ordered_json line;
+    line["url"] = args.url;
+    Result<extract::Record> record = fetch_and_extract(args, options, *engine);
+    if (record.ok()) {
+      nlohmann::ordered_json json = record_to_json(*record);
+      for (auto& [key, value] : json.items()) line[key] = std::move(value);
+    } else {
+      line["error"] = error_to_json(record.error());
+      exit_code = 1;
+    }
+    print(dump(line, -1));
+    return exit_code;
+  }
   std::vector<std::string> files = args.files.empty() ? std::vector<std::string>{"-"} : args.files;
   for (const std::string& file : files) {
     nlohmann::ordered_json line;
@@ -198,6 +254,12 @@ int run_extract(const ExtractArgs& args) {
       return 2;
     }
   }
+  if (args.allow_private_networks && !args.fetching()) {
+    std::fprintf(stderr,
+                 "riptide extract: --allow-private-networks applies only to fetching (--url "
+                 "without a file)\n");
+    return 2;
+  }
   options.url = args.url;
   options.selectors = args.selectors;
   options.include_html = args.format == "json" || args.format == "jsonl";
@@ -207,18 +269,30 @@ int run_extract(const ExtractArgs& args) {
     std::fprintf(stderr, "riptide extract: several files need --format jsonl\n");
     return 2;
   }
-  std::string file = args.files.empty() ? "-" : args.files[0];
-  Result<std::string> bytes = read_input(file);
-  if (!bytes.ok()) {
-    std::fprintf(stderr, "riptide extract: %s\n", bytes.error().message().c_str());
-    return 1;
-  }
-  std::unique_ptr<sandbox::Engine> engine = make_cli_engine();
-  Result<extract::Record> record = extract_bytes(*engine, engine_kind(args), *bytes, options);
-  if (!record.ok()) {
-    std::fprintf(stderr, "riptide extract: %s: %s\n", file.c_str(),
-                 record.error().to_string().c_str());
-    return 1;
+  std::unique_ptr<sandbox::Engine> engine;
+  Result<extract::Record> record = Error(ErrorCode::kInternal, "no input");
+  if (args.fetching()) {
+    engine = make_cli_engine();
+    record = fetch_and_extract(args, options, *engine);
+    if (!record.ok()) {
+      // The fetcher's messages start with the URL.
+      std::fprintf(stderr, "riptide extract: %s\n", record.error().to_string().c_str());
+      return 1;
+    }
+  } else {
+    std::string file = args.files.empty() ? "-" : args.files[0];
+    Result<std::string> bytes = read_input(file);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "riptide extract: %s\n", bytes.error().message().c_str());
+      return 1;
+    }
+    engine = make_cli_engine();
+    record = extract_bytes(*engine, engine_kind(args), *bytes, options);
+    if (!record.ok()) {
+      std::fprintf(stderr, "riptide extract: %s: %s\n", file.c_str(),
+                   record.error().to_string().c_str());
+      return 1;
+    }
   }
   if (args.format == "markdown") {
     print(record->markdown);
@@ -243,7 +317,8 @@ void register_extract(CLI::App& app, int& exit_code) {
   cmd->add_option("files", args->files,
                   "HTML file(s), or - for standard input (the default); several need "
                   "--format jsonl");
-  cmd->add_option("--url", args->url, "The page's URL (base for links and media)");
+  cmd->add_option("--url", args->url,
+                  "The page's URL (base for links and media); without a file, the page to fetch");
   cmd->add_option("--mode", args->mode,
                   "article (main content), full (all visible content), metadata (no body) or "
                   "custom (--selector matches)")
@@ -258,6 +333,9 @@ void register_extract(CLI::App& app, int& exit_code) {
                   "wasm (the WebAssembly sandbox) or native (the same extractor, unsandboxed)")
       ->check(CLI::IsMember({"wasm", "native"}))
       ->default_val("wasm");
+  cmd->add_flag("--allow-private-networks", args->allow_private_networks,
+                "Let --url fetch loopback, private, link-local and other non-public addresses "
+                "(refused by default: SSRF guard)");
   cmd->callback([args, &exit_code] { exit_code = run_extract(*args); });
 }
 

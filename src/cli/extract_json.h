@@ -25,6 +25,11 @@ Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string
 Result<extract::Record> extract_bytes(sandbox::Engine& engine, sandbox::EngineKind kind,
                                       std::string_view bytes, const extract::Options& options);
 
+// The same for a page already decoded to UTF-8 (fetch::FetchResponse::html): no second encoding
+// sniff, which would re-decode a page whose <meta charset> still names its original encoding.
+Result<extract::Record> extract_utf8(sandbox::Engine& engine, sandbox::EngineKind kind,
+                                     std::string_view html, const extract::Options& options);
+
 // The engine `riptide extract` uses: the sandbox's default limits (sandbox/config.h: 10 MiB of
 // input with either engine; in the sandbox also 5 s and 256 MiB per page), one instance made on
 // first use.

@@ -110,7 +110,7 @@ struct Transfer {
   std::string body;
   bool body_too_large = false;
   bool wire_too_large = false;
-  std::string blocked;  // "127.0.0.1 (loopback (127.0.0.0/8))" when the guard refused
+  std::string blocked;  // "127.0.0.1, loopback (127.0.0.0/8)" when the guard refused
 };
 
 // CURLOPT_OPENSOCKETFUNCTION: the SSRF check on the address curl is about to connect to, after
@@ -128,7 +128,7 @@ curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* addre
     return CURL_SOCKET_BAD;
   }
   if (std::optional<std::string_view> reason = transfer->guard->refusal(*ip)) {
-    transfer->blocked = ip->to_string() + " (" + std::string(*reason) + ")";
+    transfer->blocked = ip->to_string() + ", " + std::string(*reason);
     return CURL_SOCKET_BAD;
   }
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
@@ -375,8 +375,8 @@ Status Fetcher::Impl::perform(CURL* handle, const FetchConfig& config, std::stri
   if (!transfer.blocked.empty()) {
     return Error(ErrorCode::kBlockedAddress,
                  where + "refused to connect to " + transfer.blocked +
-                     ": the SSRF guard blocks non-public addresses (allow_private_networks or "
-                     "allow_cidrs admits them)");
+                     "; the SSRF guard blocks non-public addresses unless "
+                     "allow_private_networks or allow_cidrs admits them");
   }
   if (transfer.body_too_large) {
     return Error(ErrorCode::kResourceLimit, where + "body exceeds " +
