@@ -1,0 +1,201 @@
+// `riptide serve [--host H] [--port P] [--data-dir DIR] [--no-auth] [--allow-private-networks]
+// [--allow-cidr CIDR]... [--cors-origin O]... [--io-threads N] [--workers N]`: the HTTP service
+// (docs/operations.md). Builds the store, the sandbox engine, the fetcher and access control,
+// serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish for up
+// to the shutdown grace), flushes the store and exits 0. A second signal during the shutdown
+// exits at once (status 1).
+//
+// When it is serving it prints exactly one line to stdout, `listening on http://HOST:PORT` (the
+// real port with --port 0), so scripts and tests know where to connect; everything else is JSON
+// lines on stderr. Exit codes: 0 after a clean shutdown, 1 the store, the fetch configuration or
+// the listening address is unusable, 2 invalid arguments.
+#include <prometheus/registry.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "fetch/fetcher.h"
+#include "sandbox/engine.h"
+#include "server/access.h"
+#include "server/config.h"
+#include "server/health_routes.h"
+#include "server/http_server.h"
+#include "store/sqlite_store.h"
+#include "store/store.h"
+
+namespace riptide::cli {
+
+namespace {
+
+struct ServeArgs {
+  server::ServerConfig server;
+  fetch::FetchConfig fetch;
+  std::string data_dir;  // empty = store::default_data_dir()
+  bool no_auth = false;
+};
+
+// "127.0.0.1" -> "127.0.0.1", "::1" -> "[::1]" (RFC 3986 3.2.2).
+std::string url_host(const std::string& host) {
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
+// The first SIGINT/SIGTERM; every thread inherits the blocked mask, so only sigwait sees them.
+int wait_for_signal(const sigset_t& signals) {
+  int signal_number = 0;
+  while (sigwait(&signals, &signal_number) != 0) {
+  }
+  return signal_number;
+}
+
+int run_serve(ServeArgs& args) {
+  using server::ServerContext;
+  auto started = std::chrono::steady_clock::now();
+
+  // Block the shutdown signals before any thread starts, so that they reach sigwait below and
+  // never interrupt an I/O or worker thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  server::ServerConfig& config = args.server;
+  config.auth_required = !args.no_auth;
+  auto registry = std::make_shared<prometheus::Registry>();
+  std::shared_ptr<spdlog::logger> logger = server::make_json_logger("riptide");
+  auto log = [&logger](ServerContext::LogLevel level, std::string_view event,
+                       std::string_view message) {
+    std::string fields = "\"event\":\"";
+    server::append_json_escaped(fields, event);
+    fields += "\",\"msg\":\"";
+    server::append_json_escaped(fields, message);
+    fields += '"';
+    server::log_json_line(*logger, level, fields);
+  };
+  auto fail = [&](std::string_view event, const std::string& message) {
+    log(ServerContext::LogLevel::kError, event, message);
+    logger->flush();
+    std::fprintf(stderr, "riptide serve: %s\n", message.c_str());
+    return 1;
+  };
+
+  std::filesystem::path data_dir =
+      args.data_dir.empty() ? store::default_data_dir() : std::filesystem::path(args.data_dir);
+  Result<std::unique_ptr<store::Store>> opened =
+      store::open_sqlite_store(data_dir, config.cache_max_bytes);
+  if (!opened.ok()) {
+    return fail("store_failed", "cannot open the store in " + data_dir.string() + ": " +
+                                    opened.error().to_string());
+  }
+  std::unique_ptr<store::Store> store = std::move(opened).value();
+  log(ServerContext::LogLevel::kInfo, "store_opened", data_dir.string());
+
+  Status fetch_ok = args.fetch.validate();
+  if (!fetch_ok.ok()) return fail("config_invalid", fetch_ok.error().to_string());
+  fetch::Fetcher fetcher(args.fetch, registry);
+  if (args.fetch.allow_private_networks) {
+    log(ServerContext::LogLevel::kWarn, "ssrf_guard_off",
+        "--allow-private-networks: URLs may reach loopback and private addresses");
+  }
+
+  // Every worker may hold an instance at once; the initial ones are warm before we are ready.
+  sandbox::SandboxConfig sandbox_config;
+  uint32_t workers = config.worker_threads != 0 ? config.worker_threads
+                                                : std::max(1u, std::thread::hardware_concurrency());
+  sandbox_config.pool.max_pool_size = std::max(sandbox_config.pool.max_pool_size, workers);
+  std::unique_ptr<sandbox::Engine> engine = sandbox::Engine::create(sandbox_config, registry);
+
+  server::AccessControl access(config, *store);
+  if (!config.auth_required) {
+    log(ServerContext::LogLevel::kWarn, "auth_disabled",
+        "--no-auth: AUTHENTICATION IS OFF, anyone who can connect may use this service; "
+        "for local use only");
+  }
+
+  server::ServerServices services;
+  services.admit = [&access](std::string_view authorization, bool admin_only) {
+    return access.admit(authorization, admin_only);
+  };
+  services.usage_store = store.get();
+  services.registry = registry;
+  services.logger = logger;
+  server::HttpServer http(config, services);
+  server::register_health_routes(http.router(), http.context(),
+                                 server::HealthSources{engine.get(), store.get(), started});
+  (void)fetcher;  // used by the API routes (server/api_routes.h) once they are registered here
+
+  Status listening = http.start();
+  if (!listening.ok()) {
+    http.shutdown();
+    return fail("listen_failed", listening.error().to_string());
+  }
+  std::printf("listening on http://%s:%u\n", url_host(config.host).c_str(),
+              static_cast<unsigned>(http.port()));
+  std::fflush(stdout);
+
+  int signal_number = wait_for_signal(signals);
+  log(ServerContext::LogLevel::kInfo, "signal",
+      signal_number == SIGTERM ? "SIGTERM: shutting down" : "SIGINT: shutting down");
+  // A second signal while draining means "now".
+  std::thread impatient([&signals, &logger] {
+    wait_for_signal(signals);
+    logger->flush();
+    std::fprintf(stderr, "riptide serve: second signal, exiting without finishing requests\n");
+    std::_Exit(1);
+  });
+  impatient.detach();
+
+  http.shutdown();
+  Status flushed = store->flush();
+  if (flushed.ok()) {
+    log(ServerContext::LogLevel::kInfo, "store_flushed", "");
+  } else {
+    log(ServerContext::LogLevel::kError, "store_flush_failed", flushed.error().to_string());
+  }
+  log(ServerContext::LogLevel::kInfo, "exit", "bye");
+  logger->flush();
+  return 0;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Run the HTTP extraction service");
+  cmd->add_option("--host", args->server.host, "IP address to listen on")->capture_default_str();
+  cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", args->data_dir,
+                  "Directory of the store (default: $XDG_STATE_HOME/riptide or "
+                  "~/.local/state/riptide)");
+  cmd->add_flag("--no-auth", args->no_auth,
+                "Serve without API keys (local use only; logged as a warning)");
+  cmd->add_flag("--allow-private-networks", args->fetch.allow_private_networks,
+                "Let fetched URLs reach loopback, private and link-local addresses");
+  cmd->add_option("--allow-cidr", args->fetch.allow_cidrs,
+                  "Address block the SSRF guard admits (repeatable), e.g. 10.1.0.0/16");
+  cmd->add_option("--cors-origin", args->server.cors_origins,
+                  "Browser origin allowed to call the API (repeatable; * = any)");
+  cmd->add_option("--io-threads", args->server.io_threads, "Threads doing network I/O")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
+  cmd->add_option("--workers", args->server.worker_threads,
+                  "Threads running extractions (0 = one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 1024u));
+  cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
+}
+
+}  // namespace riptide::cli
