@@ -1,19 +1,20 @@
-// `riptide serve [--host H] [--port P] [--data-dir DIR] [--no-auth] [--allow-private-networks]
-// [--allow-cidr CIDR]... [--cors-origin O]... [--io-threads N] [--workers N]`: the HTTP service
-// (docs/operations.md). Builds the store, the sandbox engine, the fetcher and access control,
-// serves until SIGTERM or SIGINT, then shuts down gracefully (in-flight requests finish for up
-// to the shutdown grace), flushes the store and exits 0. A second signal during the shutdown
-// exits at once (status 1).
+// `riptide serve [--config FILE] [--data-dir DIR] [--host H] [--port P] [--no-auth]
+// [--allow-private-networks] [--allow-cidr CIDR]... [--workers N] [--io-threads N]
+// [--log-level L]`: the HTTP service (docs/operations.md; configuration from defaults, the TOML
+// file, RIPTIDE_* variables and flags through cli/config_file.h). Builds the store, the sandbox
+// engine, the fetcher and access control, serves until SIGTERM or SIGINT, then shuts down
+// gracefully (in-flight requests finish for up to the shutdown grace), flushes the store and
+// exits 0. A second signal during the shutdown exits at once (status 1).
 //
 // When it is serving it prints exactly one line to stdout, `listening on http://HOST:PORT` (the
 // real port with --port 0), so scripts and tests know where to connect; everything else is JSON
-// lines on stderr. Exit codes: 0 after a clean shutdown, 1 the store, the fetch configuration or
-// the listening address is unusable, 2 invalid arguments.
+// lines on stderr. Exit codes: 0 after a clean shutdown, 1 the store or the listening address is
+// unusable, 2 invalid configuration or arguments.
+#include <CLI/CLI.hpp>
 #include <prometheus/registry.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "fetch/fetcher.h"
 #include "sandbox/engine.h"
 #include "server/access.h"
@@ -38,13 +40,6 @@
 namespace riptide::cli {
 
 namespace {
-
-struct ServeArgs {
-  server::ServerConfig server;
-  fetch::FetchConfig fetch;
-  std::string data_dir;  // empty = store::default_data_dir()
-  bool no_auth = false;
-};
 
 // "127.0.0.1" -> "127.0.0.1", "::1" -> "[::1]" (RFC 3986 3.2.2).
 std::string url_host(const std::string& host) {
@@ -59,7 +54,7 @@ int wait_for_signal(const sigset_t& signals) {
   return signal_number;
 }
 
-int run_serve(ServeArgs& args) {
+int run_serve(const ServiceFlags& flags) {
   using server::ServerContext;
   auto started = std::chrono::steady_clock::now();
 
@@ -71,10 +66,16 @@ int run_serve(ServeArgs& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  server::ServerConfig& config = args.server;
-  config.auth_required = !args.no_auth;
+  Result<ServiceConfig> loaded = load_service_config(flags);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "riptide serve: %s\n", loaded.error().to_string().c_str());
+    return loaded.error().code() == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  ServiceConfig& service = loaded.value();
+  server::ServerConfig& config = service.server;
   auto registry = std::make_shared<prometheus::Registry>();
   std::shared_ptr<spdlog::logger> logger = server::make_json_logger("riptide");
+  logger->set_level(spdlog::level::from_str(service.log_level));  // validated by the loader
   auto log = [&logger](ServerContext::LogLevel level, std::string_view event,
                        std::string_view message) {
     std::string fields = "\"event\":\"";
@@ -91,8 +92,7 @@ int run_serve(ServeArgs& args) {
     return 1;
   };
 
-  std::filesystem::path data_dir =
-      args.data_dir.empty() ? store::default_data_dir() : std::filesystem::path(args.data_dir);
+  const std::filesystem::path& data_dir = service.data_dir;
   Result<std::unique_ptr<store::Store>> opened =
       store::open_sqlite_store(data_dir, config.cache_max_bytes);
   if (!opened.ok()) {
@@ -102,19 +102,22 @@ int run_serve(ServeArgs& args) {
   std::unique_ptr<store::Store> store = std::move(opened).value();
   log(ServerContext::LogLevel::kInfo, "store_opened", data_dir.string());
 
-  Status fetch_ok = args.fetch.validate();
-  if (!fetch_ok.ok()) return fail("config_invalid", fetch_ok.error().to_string());
-  fetch::Fetcher fetcher(args.fetch, registry);
-  if (args.fetch.allow_private_networks) {
+  fetch::Fetcher fetcher(service.fetch, registry);
+  if (service.fetch.allow_private_networks) {
     log(ServerContext::LogLevel::kWarn, "ssrf_guard_off",
         "--allow-private-networks: URLs may reach loopback and private addresses");
   }
 
-  // Every worker may hold an instance at once; the initial ones are warm before we are ready.
-  sandbox::SandboxConfig sandbox_config;
+  // Every worker may hold an instance at once; fewer instances would leave workers waiting for
+  // one and failing with `unavailable` after the acquire timeout.
+  sandbox::SandboxConfig& sandbox_config = service.sandbox;
   uint32_t workers = config.worker_threads != 0 ? config.worker_threads
                                                 : std::max(1u, std::thread::hardware_concurrency());
-  sandbox_config.pool.max_pool_size = std::max(sandbox_config.pool.max_pool_size, workers);
+  if (sandbox_config.pool.max_pool_size < workers) {
+    log(ServerContext::LogLevel::kInfo, "sandbox_pool_raised",
+        "sandbox max_pool_size raised to the " + std::to_string(workers) + " worker threads");
+    sandbox_config.pool.max_pool_size = workers;
+  }
   std::unique_ptr<sandbox::Engine> engine = sandbox::Engine::create(sandbox_config, registry);
 
   server::AccessControl access(config, *store);
@@ -172,30 +175,10 @@ int run_serve(ServeArgs& args) {
 }  // namespace
 
 void register_serve(CLI::App& app, int& exit_code) {
-  auto args = std::make_shared<ServeArgs>();
+  auto flags = std::make_shared<ServiceFlags>();
   auto* cmd = app.add_subcommand("serve", "Run the HTTP extraction service");
-  cmd->add_option("--host", args->server.host, "IP address to listen on")->capture_default_str();
-  cmd->add_option("--port", args->server.port, "TCP port (0 = any free port)")
-      ->capture_default_str();
-  cmd->add_option("--data-dir", args->data_dir,
-                  "Directory of the store (default: $XDG_STATE_HOME/riptide or "
-                  "~/.local/state/riptide)");
-  cmd->add_flag("--no-auth", args->no_auth,
-                "Serve without API keys (local use only; logged as a warning)");
-  cmd->add_flag("--allow-private-networks", args->fetch.allow_private_networks,
-                "Let fetched URLs reach loopback, private and link-local addresses");
-  cmd->add_option("--allow-cidr", args->fetch.allow_cidrs,
-                  "Address block the SSRF guard admits (repeatable), e.g. 10.1.0.0/16");
-  cmd->add_option("--cors-origin", args->server.cors_origins,
-                  "Browser origin allowed to call the API (repeatable; * = any)");
-  cmd->add_option("--io-threads", args->server.io_threads, "Threads doing network I/O")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 64u));
-  cmd->add_option("--workers", args->server.worker_threads,
-                  "Threads running extractions (0 = one per core)")
-      ->capture_default_str()
-      ->check(CLI::Range(0u, 1024u));
-  cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
+  add_service_flags(*cmd, *flags);
+  cmd->callback([flags, &exit_code] { exit_code = run_serve(*flags); });
 }
 
 }  // namespace riptide::cli

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `riptide serve` end to end: prints one "listening on" line with the real port (--port 0),
 # answers the health routes, exits 0 on SIGTERM after logging each shutdown phase and flushing the
-# store; an unusable address exits 1 with a message.
+# store; an unusable address exits 1 with a message, a bad configuration value 2.
 # Usage: serve_cli_test.sh RIPTIDE
 riptide="$1"
 dir=$(mktemp -d)
@@ -59,6 +59,12 @@ rc=$?
 [ "$rc" = 1 ] || fail "bad host: exit $rc"
 grep -q 'host must be an IP address' "$dir/err2" || fail "bad host: no message"
 [ ! -s "$dir/out2" ] || fail "bad host: printed a listening line"
+
+# A configuration error (from cli/config_file.h) is a usage error.
+"$riptide" serve --port 99999 --data-dir "$dir/data" >"$dir/out3" 2>"$dir/err3"
+rc=$?
+[ "$rc" = 2 ] || fail "bad port: exit $rc"
+grep -q -- '--port' "$dir/err3" || fail "bad port: message does not name --port"
 
 [ $failures = 0 ] && echo "serve_cli_test: ok"
 exit $failures
