@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/request_dispatch.h"
 #include "server/work_pool.h"
 #include "store/store.h"
 
@@ -58,10 +59,8 @@ constexpr size_t kLingerMaxBytes = size_t{4} << 20;
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 // Lines the async logger holds before dropping the oldest (it never blocks an I/O thread).
 constexpr size_t kLogQueueLines = 8192;
-constexpr std::string_view kCorsAllowHeaders = "Authorization, Content-Type, X-Request-Id";
 constexpr std::string_view kCorsExposeHeaders =
     "X-Request-Id, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset";
-constexpr int kCorsMaxAgeSeconds = 600;
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 
 // Headers every response carries (docs/api.md "Security headers").
@@ -81,16 +80,6 @@ bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool sane_request_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
   }
   return true;
 }
@@ -476,7 +465,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_read_error(beast::error_code ec);
   void dispatch();
   void begin_exchange(const http::request_parser<http::string_body>::value_type* request);
-  void refuse(unsigned status, std::string_view code, std::string message);
+  void refuse(ReadFailure failure, beast::error_code ec);
 
   std::string serialize_head(unsigned status, std::string_view content_type,
                              const std::vector<Header>& headers,
@@ -601,9 +590,7 @@ void Connection::wait_for_request() {
 
 void Connection::read_header() {
   parser_.emplace();
-  parser_->header_limit(static_cast<uint32_t>(
-      std::min<size_t>(core_.config.max_header_bytes, std::numeric_limits<uint32_t>::max())));
-  parser_->body_limit(core_.config.max_body_bytes);
+  apply_request_limits(*parser_, core_.config);
   // One deadline for the whole request, header and body (slow-loris).
   stream_.expires_after(core_.config.read_timeout);
   http::async_read_header(
@@ -649,26 +636,17 @@ void Connection::read_body() {
 }
 
 void Connection::on_read_error(beast::error_code ec) {
-  if (ec == http::error::header_limit) {
-    refuse(431, "header_too_large",
-           fmt::format("request header exceeds {} bytes", core_.config.max_header_bytes));
-  } else if (ec == http::error::body_limit) {
-    refuse(413, "payload_too_large",
-           fmt::format("request body exceeds {} bytes", core_.config.max_body_bytes));
-  } else if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-             ec == beast::error::timeout || ec == net::error::eof ||
-             ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+  ReadFailure failure = classify_read_error(ec);
+  if (failure == ReadFailure::kGone) {
     // The client went away or was too slow (read_timeout): nobody to answer.
     if (ec == beast::error::timeout) {
       core_.log(ServerContext::LogLevel::kDebug, "read_timeout", "request not received in time",
                 {{"remote", remote_}});
     }
     close(false);
-  } else if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-    refuse(400, "bad_request", fmt::format("malformed HTTP request: {}", ec.message()));
-  } else {
-    close(false);
+    return;
   }
+  refuse(failure, ec);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -707,14 +685,14 @@ void Connection::begin_exchange(const http::request_parser<http::string_body>::v
   core_.exchange_started();
 }
 
-void Connection::refuse(unsigned status, std::string_view code, std::string message) {
+void Connection::refuse(ReadFailure failure, beast::error_code ec) {
   // The header may be complete (413 from Content-Length): name the request in the log.
   const http::request_parser<http::string_body>::value_type* req =
       parser_ && parser_->is_header_done() ? &parser_->get() : nullptr;
   begin_exchange(req);
   exchange_.keep_alive = false;  // the rest of the request is unread: the connection is done
   stream_.expires_never();
-  answer(exchange_.id, error_response(status, code, message, exchange_.request_id));
+  answer(exchange_.id, read_failure_response(failure, ec, core_.config, exchange_.request_id));
 }
 
 void Connection::dispatch() {
@@ -723,18 +701,7 @@ void Connection::dispatch() {
   parser_.reset();
   begin_exchange(&req);
 
-  HttpRequest request;
-  request.method = exchange_.method;
-  request.target = std::string(req.target());
-  request.path = exchange_.path;
-  size_t question = request.target.find('?');
-  if (question != std::string::npos) request.query = request.target.substr(question + 1);
-  request.version = req.version();
-  request.headers.reserve(16);
-  for (const auto& field : req.base()) {
-    request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
-  request.body = std::move(req.body());
+  HttpRequest request = to_http_request(std::move(req));
   request.request_id = exchange_.request_id;
   request.remote = remote_;
 
@@ -742,45 +709,14 @@ void Connection::dispatch() {
       std::make_shared<ConnectionWriter>(shared_from_this(), exchange_.id, exchange_.request_id);
   const std::string& id = exchange_.request_id;
 
-  // CORS preflight (and plain OPTIONS): the methods the path supports.
-  if (request.method == "OPTIONS") {
-    Router::Match match = core_.router.match("OPTIONS", request.path);
-    if (match.allow.empty()) {
-      writer->send(error_response(404, "not_found", "no route for " + request.path, id));
-      return;
-    }
-    HttpResponse response;
-    response.status = 204;
-    response.headers.emplace_back("Allow", match.allow + ", OPTIONS");
-    if (!exchange_.cors_origin.empty()) {
-      response.headers.emplace_back("Access-Control-Allow-Methods", match.allow + ", OPTIONS");
-      response.headers.emplace_back("Access-Control-Allow-Headers", std::string(kCorsAllowHeaders));
-      response.headers.emplace_back("Access-Control-Max-Age", std::to_string(kCorsMaxAgeSeconds));
-    }
-    writer->send(std::move(response));
+  Routing routing = route_request(core_.router, request, !exchange_.cors_origin.empty());
+  if (routing.answer) {
+    writer->send(std::move(*routing.answer));
     return;
   }
-
-  Router::Match match = core_.router.match(request.method, request.path);
-  if (match.kind == Router::Match::Kind::kNotFound) {
-    writer->send(error_response(404, "not_found",
-                                "no route for " + request.method + " " + request.path, id));
-    return;
-  }
-  if (match.kind == Router::Match::Kind::kMethodNotAllowed) {
-    HttpResponse response = error_response(
-        405, "method_not_allowed",
-        request.method + " is not allowed on " + request.path + " (allowed: " + match.allow + ")",
-        id);
-    response.headers.emplace_back("Allow", match.allow);
-    writer->send(std::move(response));
-    return;
-  }
-  const Route& route = *match.route;
+  const Route& route = *routing.route;
   exchange_.route = route.pattern;
   exchange_.route_slot = route.index;
-  request.route = route.pattern;
-  request.path_params = std::move(match.path_params);
 
   if (route.access != Access::kPublic) {
     Admission admission =
