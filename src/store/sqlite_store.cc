@@ -265,6 +265,14 @@ struct SqliteConnection {
     return Status::ok_status();
   }
 
+  Result<SqliteStore::CacheSize> cache_size() {
+    Use use = this->use(kCacheSize);
+    Result<bool> row = use.step("read cache size");
+    if (!row) return row.error();
+    if (!*row) return SqliteStore::CacheSize{};
+    return SqliteStore::CacheSize{column_u64(use, 0), column_u64(use, 1)};
+  }
+
   Result<int> user_version() {
     Use use = this->use(kUserVersion);
     Result<bool> row = use.step("read schema version");
@@ -672,13 +680,9 @@ Status SqliteStore::cache_put(std::string_view key, std::string_view value) {
     put.text(1, key).blob(2, value).integer(3, to_sql_int(value.size())).integer(4, current);
     if (Status s = put.run("write cache"); !s) return s;
   }
-  uint64_t total = 0;
-  {
-    Use size = db_->use(kCacheSize);
-    Result<bool> row = size.step("read cache size");
-    if (!row) return row.error();
-    total = *row ? column_u64(size, 0) : 0;
-  }
+  Result<CacheSize> size = db_->cache_size();
+  if (!size) return size.error();
+  uint64_t total = size->bytes;
   if (total > options_.cache_max_bytes) {
     // Oldest stored first. Reads do not refresh an entry: the oldest are also the least fresh,
     // the first a max_age would refuse anyway, and a hit stays a pure read.
@@ -704,20 +708,9 @@ Status SqliteStore::cache_put(std::string_view key, std::string_view value) {
   return tx.commit();
 }
 
-Result<uint64_t> SqliteStore::cache_bytes() {
+Result<SqliteStore::CacheSize> SqliteStore::cache_size() {
   std::lock_guard lock(db_->mutex);
-  Use use = db_->use(kCacheSize);
-  Result<bool> row = use.step("read cache size");
-  if (!row) return row.error();
-  return *row ? column_u64(use, 0) : 0;
-}
-
-Result<uint64_t> SqliteStore::cache_entries() {
-  std::lock_guard lock(db_->mutex);
-  Use use = db_->use(kCacheSize);
-  Result<bool> row = use.step("read cache size");
-  if (!row) return row.error();
-  return *row ? column_u64(use, 1) : 0;
+  return db_->cache_size();
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& data_dir,

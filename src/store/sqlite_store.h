@@ -80,9 +80,13 @@ class SqliteStore final : public Store {
   // An entry larger than cache_max_bytes on its own is not stored.
   Status cache_put(std::string_view key, std::string_view value) override;
 
-  // Sum of the cached values' bytes (what cache_max_bytes bounds) and the number of entries.
-  Result<uint64_t> cache_bytes();
-  Result<uint64_t> cache_entries();
+  // What the cache holds: the sum of its values' bytes (what cache_max_bytes bounds) and its
+  // number of entries.
+  struct CacheSize {
+    uint64_t bytes = 0;
+    uint64_t entries = 0;
+  };
+  Result<CacheSize> cache_size();
   const std::filesystem::path& path() const { return path_; }
 
  private:

@@ -281,7 +281,7 @@ TEST_F(SqliteStoreTest, CacheHonoursMaxAge) {
   ASSERT_TRUE(again.ok() && again->has_value());
   EXPECT_EQ((*again)->value, "{\"title\":\"B\"}");
   EXPECT_EQ((*again)->stored_at, 2000);
-  EXPECT_EQ(*store->cache_entries(), 1u);
+  EXPECT_EQ(store->cache_size()->entries, 1u);
 }
 
 TEST_F(SqliteStoreTest, CacheKeepsBinaryValuesExactly) {
@@ -303,12 +303,12 @@ TEST_F(SqliteStoreTest, CacheEvictsOldestBeyondMaxBytes) {
     clock_ = i;
     ASSERT_TRUE(store->cache_put("k" + std::to_string(i), std::string(300, 'x')).ok());
   }
-  EXPECT_EQ(*store->cache_bytes(), 900u);
+  EXPECT_EQ(store->cache_size()->bytes, 900u);
   clock_ = 4;
   ASSERT_TRUE(store->cache_put("k4", std::string(300, 'y')).ok());
   // 1200 > 1000: the oldest entry goes, nothing else.
-  EXPECT_EQ(*store->cache_bytes(), 900u);
-  EXPECT_EQ(*store->cache_entries(), 3u);
+  EXPECT_EQ(store->cache_size()->bytes, 900u);
+  EXPECT_EQ(store->cache_size()->entries, 3u);
   EXPECT_FALSE(store->cache_get("k1", seconds(100))->has_value());
   for (const char* key : {"k2", "k3", "k4"}) {
     EXPECT_TRUE(store->cache_get(key, seconds(100))->has_value()) << key;
@@ -317,13 +317,13 @@ TEST_F(SqliteStoreTest, CacheEvictsOldestBeyondMaxBytes) {
   // Replacing an entry counts the new size, not both.
   clock_ = 5;
   ASSERT_TRUE(store->cache_put("k2", std::string(100, 'z')).ok());
-  EXPECT_EQ(*store->cache_bytes(), 700u);
+  EXPECT_EQ(store->cache_size()->bytes, 700u);
 
   // One big entry evicts as many old ones as needed: 700 + 900 - 1000 = 600 bytes to free →
   // k3 (300, stored at 3) and k4 (300, stored at 4); k2 was re-stored at 5 and stays.
   clock_ = 6;
   ASSERT_TRUE(store->cache_put("big", std::string(900, 'b')).ok());
-  EXPECT_EQ(*store->cache_bytes(), 1000u);
+  EXPECT_EQ(store->cache_size()->bytes, 1000u);
   EXPECT_TRUE(store->cache_get("k2", seconds(100))->has_value());
   EXPECT_FALSE(store->cache_get("k3", seconds(100))->has_value());
   EXPECT_FALSE(store->cache_get("k4", seconds(100))->has_value());
@@ -332,13 +332,13 @@ TEST_F(SqliteStoreTest, CacheEvictsOldestBeyondMaxBytes) {
   // An entry larger than the whole cache is not stored and evicts nothing.
   ASSERT_TRUE(store->cache_put("huge", std::string(1001, 'h')).ok());
   EXPECT_FALSE(store->cache_get("huge", seconds(100))->has_value());
-  EXPECT_EQ(*store->cache_bytes(), 1000u);
+  EXPECT_EQ(store->cache_size()->bytes, 1000u);
 
   // The size survives a reopen (it lives in the file, not in memory).
   store.reset();
   store = open(options(1000));
-  EXPECT_EQ(*store->cache_bytes(), 1000u);
-  EXPECT_EQ(*store->cache_entries(), 2u);
+  EXPECT_EQ(store->cache_size()->bytes, 1000u);
+  EXPECT_EQ(store->cache_size()->entries, 2u);
 }
 
 TEST_F(SqliteStoreTest, ConcurrentUseFromEightThreads) {
@@ -382,7 +382,7 @@ TEST_F(SqliteStoreTest, ConcurrentUseFromEightThreads) {
     EXPECT_EQ(usage.bytes_out, uint64_t{kRounds} * 20);
   }
   EXPECT_EQ(store->usage("shared")->requests, uint64_t{kThreads} * kRounds);
-  EXPECT_LE(*store->cache_bytes(), 50'000u);
+  EXPECT_LE(store->cache_size()->bytes, 50'000u);
 }
 
 TEST_F(SqliteStoreTest, ReopensExistingDatabase) {
