@@ -419,5 +419,55 @@ TEST(ConfigOptions, DumpReadsBackToTheSameConfiguration) {
   EXPECT_TRUE(defaults.data_dir.empty());
 }
 
+// The default of section.key as the defaults' TOML dump shows it, quotes removed.
+std::string default_value(const std::string& section, const std::string& key) {
+  std::istringstream in(service_config_toml(ServiceConfig{}));
+  std::string current;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("[", 0) == 0) current = line.substr(1, line.size() - 2);
+    if (current != section || line.rfind(key + " = ", 0) != 0) continue;
+    std::string value = line.substr(key.size() + 3);
+    if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"')) {
+      value = value.substr(1, value.size() - 2);
+    }
+    return value;
+  }
+  return "<missing>";
+}
+
+// docs/operations.md documents every option: its key and its environment variable.
+TEST(ConfigOptions, OperationsGuideListsEveryOption) {
+  std::ifstream in(fs::path(RIPTIDE_SOURCE_DIR) / "docs" / "operations.md");
+  ASSERT_TRUE(in) << "docs/operations.md is missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  for (const OptionInfo& option : service_options()) {
+    std::string section = "### `[" + std::string(option.section) + "]`";
+    size_t at = doc.find(section);
+    ASSERT_NE(at, std::string::npos) << section;
+    // The row lives in its section's table: between this heading and the next one.
+    std::string rows = doc.substr(at, doc.find("\n### ", at + 1) - at);
+    std::string row = "| `" + std::string(option.key) + "` | `" + option.env + "` |";
+    size_t row_at = rows.find(row);
+    ASSERT_NE(row_at, std::string::npos) << "no row " << row;
+    if (option.key == "data_dir") continue;  // computed from the environment
+    // Columns: key | environment | flag | default | meaning. The default cell starts with the
+    // value the code has (as the defaults' TOML dump prints it, without quotes).
+    std::string line = rows.substr(row_at, rows.find('\n', row_at) - row_at);
+    size_t cell = 0;
+    for (int bars = 0; bars < 3 && cell != std::string::npos; ++bars) {
+      cell = line.find('|', cell + 1);
+    }
+    ASSERT_NE(cell, std::string::npos) << line;
+    std::string shown = line.substr(cell + 1);
+    shown.erase(0, shown.find_first_not_of(" `"));
+    std::string expected = default_value(std::string(option.section), std::string(option.key));
+    EXPECT_EQ(shown.rfind(expected, 0), 0u)
+        << option.section << "." << option.key << ": documented '" << shown << "', code has '"
+        << expected << "'";
+  }
+}
+
 }  // namespace
 }  // namespace riptide::cli
