@@ -191,39 +191,36 @@ Result<extract::Record> fetch_and_extract(const ExtractArgs& args, extract::Opti
   return extract_utf8(engine, engine_kind(args), page->html, options);
 }
 
+// One jsonl line: {key: source, ...the record's fields} or {key: source, "error": {code, message}}.
+nlohmann::ordered_json jsonl_line(const char* key, const std::string& source,
+                                  const Result<extract::Record>& record) {
+  nlohmann::ordered_json line;
+  line[key] = source;
+  if (record.ok()) {
+    nlohmann::ordered_json json = record_to_json(*record);
+    for (auto& [name, value] : json.items()) line[name] = std::move(value);
+  } else {
+    line["error"] = error_to_json(record.error());
+  }
+  return line;
+}
+
 int run_jsonl(const ExtractArgs& args, const extract::Options& options) {
   std::unique_ptr<sandbox::Engine> engine = make_cli_engine();
-  int exit_code = 0;
   if (args.fetching()) {
-    nlohmann::ordered_json line;
-    line["url"] = args.url;
     Result<extract::Record> record = fetch_and_extract(args, options, *engine);
-    if (record.ok()) {
-      nlohmann::ordered_json json = record_to_json(*record);
-      for (auto& [key, value] : json.items()) line[key] = std::move(value);
-    } else {
-      line["error"] = error_to_json(record.error());
-      exit_code = 1;
-    }
-    print(dump(line, -1));
-    return exit_code;
+    print(dump(jsonl_line("url", args.url, record), -1));
+    return record.ok() ? 0 : 1;
   }
+  int exit_code = 0;
   std::vector<std::string> files = args.files.empty() ? std::vector<std::string>{"-"} : args.files;
   for (const std::string& file : files) {
-    nlohmann::ordered_json line;
-    line["file"] = file;
     Result<std::string> bytes = read_input(file);
     Result<extract::Record> record =
         bytes.ok() ? extract_bytes(*engine, engine_kind(args), *bytes, options)
                    : Result<extract::Record>(bytes.error());
-    if (record.ok()) {
-      nlohmann::ordered_json json = record_to_json(*record);
-      for (auto& [key, value] : json.items()) line[key] = std::move(value);
-    } else {
-      line["error"] = error_to_json(record.error());
-      exit_code = 1;
-    }
-    print(dump(line, -1));
+    print(dump(jsonl_line("file", file, record), -1));
+    if (!record.ok()) exit_code = 1;
   }
   return exit_code;
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <span>
 
 namespace riptide::fetch {
 
@@ -99,7 +100,7 @@ std::optional<IpAddress> embedded_v4(const IpAddress& address) {
   return std::nullopt;
 }
 
-std::optional<std::string_view> find_block(const std::vector<Blocked>& blocks,
+std::optional<std::string_view> find_block(std::span<const Blocked> blocks,
                                            const IpAddress& address) {
   for (const Blocked& blocked : blocks) {
     if (blocked.block.contains(address)) return blocked.reason;
@@ -206,9 +207,9 @@ std::optional<IpAddress> address_from_sockaddr(const sockaddr* address, size_t l
 }
 
 std::optional<std::string_view> non_public_reason(const IpAddress& address) {
-  // ::/128 and ::1 first: they also look IPv4-compatible (0.0.0.0, 0.0.0.1).
-  const std::vector<Blocked>& v6_blocks = blocked_v6();
-  if (auto reason = find_block({v6_blocks[0], v6_blocks[1]}, address)) return reason;
+  // ::/128 and ::1 (the first two rows) first: they also look IPv4-compatible (0.0.0.0, 0.0.0.1).
+  std::span<const Blocked> v6_blocks = blocked_v6();
+  if (auto reason = find_block(v6_blocks.first(2), address)) return reason;
   if (std::optional<IpAddress> inner = embedded_v4(address))
     return find_block(blocked_v4(), *inner);
   return find_block(v6_blocks, address);
