@@ -14,7 +14,7 @@ namespace prometheus {
 class Registry;
 }
 
-// Fetching web pages over HTTP(S) with libcurl (docs/operations.md "Fetching"): redirects
+// Fetching web pages over HTTP(S) with libcurl (docs/fetch.md): redirects
 // re-checked hop by hop, decompression with a cap on decoded bytes, timeouts, a size cap, the
 // SSRF guard (fetch/address_guard.h) on every connection, a content-type check, and the HTML
 // Standard's encoding sniffing to UTF-8 (fetch/charset.h).
@@ -59,7 +59,7 @@ struct FetchResponse {
   std::string html;
   std::string encoding;
   std::string encoding_source;
-  size_t body_bytes = 0;  // decoded (decompressed) body bytes received
+  size_t body_bytes = 0;               // decoded (decompressed) body bytes received
   std::vector<std::string> redirects;  // every URL redirected to, in order
   // The Retry-After header of a 429/503, in seconds (0 when absent); crawling honours it.
   uint32_t retry_after_seconds = 0;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -301,29 +302,47 @@ void TestHttpServer::serve(Connection& connection, uint64_t id) {
     std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
                        std::string(reason_phrase(response.status)) + "\r\n";
     for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
-    if (!has_header(response, "Content-Length")) {
+    if (response.chunked) {
+      head += "Transfer-Encoding: chunked\r\n";
+    } else if (!has_header(response, "Content-Length")) {
       head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
     }
     if (close) head += "Connection: close\r\n";
     head += "\r\n";
     bool with_body = request.method != "HEAD";
+    std::string_view body = with_body ? std::string_view(response.body) : std::string_view();
+    // RFC 9112 7.1: each piece as "<hex size>\r\n<data>\r\n", then "0\r\n\r\n".
+    auto frame = [&](std::string_view data) {
+      if (!response.chunked) return std::string(data);
+      char size[32];
+      std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      return size + std::string(data) + "\r\n";
+    };
+    std::string last_chunk = response.chunked && with_body ? "0\r\n\r\n" : "";
     if (response.dribble_bytes == 0) {
-      return send_all(fd, with_body ? head + response.body : head);
+      return send_all(fd, head + (body.empty() ? "" : frame(body)) + last_chunk);
     }
     if (!send_all(fd, head)) return false;
-    std::string_view body = with_body ? std::string_view(response.body) : std::string_view();
     while (!body.empty()) {
       size_t n = std::min(response.dribble_bytes, body.size());
-      if (!send_all(fd, body.substr(0, n))) return false;
+      if (!send_all(fd, frame(body.substr(0, n)))) return false;
       body.remove_prefix(n);
       if (!body.empty() && !wait_unless_stopping(response.dribble_interval)) return false;
     }
-    return true;
+    return send_all(fd, last_chunk);
   };
 
   while (!stopping_.load()) {
     size_t head_end;
     while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+      // A method is upper-case letters: anything else (a TLS ClientHello to this plain port) is
+      // answered at once instead of waiting for a CRLF CRLF that never comes.
+      bool not_http = !buffer.empty() && (buffer[0] < 'A' || buffer[0] > 'Z');
+      if (not_http) {
+        HttpRequest request;
+        respond(request, error_response(400), true);
+        return;
+      }
       if (buffer.size() > kMaxRequestHeaderBytes) {
         HttpRequest request;
         respond(request, error_response(431), true);

@@ -19,8 +19,9 @@
 //   connection_count() tells how many TCP connections were accepted (keep-alive reuse shows as
 //   fewer connections than requests).
 // - Misbehaviour for timeout and robustness tests, per response: `delay` before anything is sent,
-//   `dribble_bytes` / `dribble_interval` to send the body slowly, `close_without_response` to drop
-//   the connection after reading the request. Waits end early when the server stops.
+//   `dribble_bytes` / `dribble_interval` to send the body slowly, `chunked` for a body without a
+//   Content-Length, `close_without_response` to drop the connection after reading the request.
+//   Waits end early when the server stops.
 // - Every request (method, target, headers, body, arrival time, connection) is logged before its
 //   handler runs; requests() / requests_for() return copies, safe while the server runs.
 // - One thread per connection (finished ones are joined as new ones arrive); the destructor (or
@@ -67,10 +68,13 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  // Sent as given. Content-Length is added unless present; Connection: close is added when the
-  // server closes the connection after this response.
+  // Sent as given. Content-Length is added unless present or `chunked`; Connection: close is
+  // added when the server closes the connection after this response.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Transfer-Encoding: chunked, no Content-Length (one chunk, or one per dribble piece): a body
+  // whose size the client cannot know in advance.
+  bool chunked = false;
   std::chrono::milliseconds delay{0};  // wait this long before sending anything
   // When non-zero, the body is sent `dribble_bytes` at a time with `dribble_interval` between.
   size_t dribble_bytes = 0;

@@ -250,6 +250,47 @@ TEST(Fetcher, StopsABodyOverTheWireCap) {
   EXPECT_NE(page.error().message().find("1000 bytes"), std::string::npos);
 }
 
+TEST(Fetcher, StopsAChunkedBodyOverTheWireCap) {
+  // No Content-Length, so only the bytes as they arrive can be counted.
+  TestHttpServer site;
+  site.route("/chunked", [](const HttpRequest&) {
+    HttpResponse response = html_response(std::string(5000, 'a'));
+    response.chunked = true;
+    response.dribble_bytes = 500;
+    return response;
+  });
+  FetchConfig config = site_config();
+  Result<FetchResponse> whole = Fetcher(config).fetch(site.url("/chunked"));
+  ASSERT_TRUE(whole.ok()) << whole.error().to_string();
+  EXPECT_EQ(whole->html, std::string(5000, 'a'));
+  config.max_wire_bytes = 1000;
+  Result<FetchResponse> page = Fetcher(config).fetch(site.url("/chunked"));
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code(), ErrorCode::kResourceLimit);
+  EXPECT_NE(page.error().message().find("exceeds 1000 bytes as received"), std::string::npos)
+      << page.error().message();
+}
+
+TEST(Fetcher, ReportsBrokenConnectionsAsFetchFailed) {
+  TestHttpServer site;
+  site.route("/drop", [](const HttpRequest&) {
+    HttpResponse response;
+    response.close_without_response = true;
+    return response;
+  });
+  Fetcher fetcher(site_config());
+  Result<FetchResponse> dropped = fetcher.fetch(site.url("/drop"));
+  ASSERT_FALSE(dropped.ok());
+  EXPECT_EQ(dropped.error().code(), ErrorCode::kFetchFailed) << dropped.error().to_string();
+  EXPECT_NE(dropped.error().message().find(site.url("/drop")), std::string::npos);
+
+  // TLS to a plain-HTTP port: the handshake fails.
+  std::string https = "https://127.0.0.1:" + std::to_string(site.port()) + "/";
+  Result<FetchResponse> tls = fetcher.fetch(https);
+  ASSERT_FALSE(tls.ok());
+  EXPECT_EQ(tls.error().code(), ErrorCode::kFetchFailed) << tls.error().to_string();
+}
+
 TEST(Fetcher, DecodesLegacyEncodingsToUtf8) {
   TestHttpServer site;
   // "Привет" in windows-1251, declared by the Content-Type header.

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 namespace riptide::testing {
 namespace {
@@ -33,6 +34,15 @@ class RawClient {
   void send(const std::string& data) {
     ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(data.size()));
+  }
+  // Reads until the server closes the connection.
+  std::string read_all() {
+    char chunk[4096];
+    ssize_t got;
+    while ((got = ::recv(fd_, chunk, sizeof chunk, 0)) > 0) {
+      buffer_.append(chunk, static_cast<size_t>(got));
+    }
+    return std::exchange(buffer_, {});
   }
   // Reads one response (head + Content-Length body); "" when the server closed first.
   std::string read_response() {
@@ -114,7 +124,29 @@ TEST(TestHttpServer, ConnectionCloseAndBrokenResponses) {
     client.send("NONSENSE\r\n\r\n");
     EXPECT_EQ(client.read_response().rfind("HTTP/1.1 400", 0), 0u);
   }
+  {
+    RawClient client(site.port());
+    client.send(std::string("\x16\x03\x01\x02\x00", 5));  // the start of a TLS ClientHello
+    EXPECT_EQ(client.read_response().rfind("HTTP/1.1 400", 0), 0u);
+  }
   EXPECT_EQ(site.requests_for("/drop").size(), 1u);
+}
+
+TEST(TestHttpServer, ChunkedBodiesHaveNoContentLength) {
+  TestHttpServer site;
+  site.route("/chunked", [](const HttpRequest&) {
+    HttpResponse response = html_response("hello world");
+    response.chunked = true;
+    response.dribble_bytes = 6;
+    return response;
+  });
+  RawClient client(site.port());
+  client.send("GET /chunked HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  std::string response = client.read_all();
+  EXPECT_NE(response.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << response;
+  EXPECT_EQ(response.find("Content-Length"), std::string::npos) << response;
+  EXPECT_NE(response.find("\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n"), std::string::npos)
+      << response;
 }
 
 TEST(TestHttpServer, DelayAndDribbleSlowTheResponse) {
