@@ -563,7 +563,10 @@ Status SqliteStore::revoke_key(std::string_view id_or_prefix) {
       matches.push_back(by_prefix.column_bytes(0));
     }
   }
-  std::string quoted = "'" + std::string(id_or_prefix) + "'";
+  // Appended piecewise: `"'" + std::string(...)` trips GCC 12's false -Wrestrict at -O3.
+  std::string quoted(1, '\'');
+  quoted.append(id_or_prefix);
+  quoted += '\'';
   if (matches.empty()) {
     return Error(ErrorCode::kNotFound, "no API key id or prefix matches " + quoted);
   }

@@ -187,7 +187,9 @@ TEST_F(SqliteStoreTest, RevokeAmbiguousUnknownOrEmptyIsAnError) {
   EXPECT_EQ(store->revoke_key("rt_A_C").error().code(), ErrorCode::kNotFound);
 
   // Nothing was revoked by the failed attempts.
-  for (const ApiKeyRecord& key : *store->list_keys()) EXPECT_FALSE(key.revoked_at.has_value());
+  Result<std::vector<ApiKeyRecord>> keys = store->list_keys();
+  ASSERT_TRUE(keys.ok());
+  for (const ApiKeyRecord& key : *keys) EXPECT_FALSE(key.revoked_at.has_value());
 }
 
 TEST_F(SqliteStoreTest, UsageIsBufferedUntilFlushAndPersists) {
