@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -153,6 +155,49 @@ const Spec kSpecs[] = {
     // [log]
     {"log", "level", 0, 0, +[](ServiceConfig& c) -> std::string& { return c.log_level; }},
 };
+
+// Levenshtein distance (insertions, deletions, substitutions), for "did you mean".
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Edits within which an unknown name is taken for a typo of a known one.
+constexpr size_t kMaxTypoEdits = 2;
+
+// " (did you mean 'port'?)" for the closest candidate within kMaxTypoEdits, else "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  size_t best_distance = kMaxTypoEdits + 1;
+  for (const std::string& candidate : candidates) {
+    size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best = &candidate;
+      best_distance = distance;
+    }
+  }
+  return best != nullptr ? " (did you mean '" + *best + "'?)" : std::string();
+}
+
+std::vector<std::string> keys_of(std::string_view section) {
+  std::vector<std::string> keys;
+  for (const Spec& spec : kSpecs) {
+    if (spec.section == section) keys.emplace_back(spec.key);
+  }
+  return keys;
+}
+
+const std::vector<std::string> kSections = {"server", "fetch", "sandbox", "store", "log"};
 
 const Spec* find_spec(std::string_view section, std::string_view key) {
   for (const Spec& spec : kSpecs) {
@@ -435,16 +480,24 @@ Status apply_config_toml(std::string_view toml_text, std::string_view source,
     const toml::table* table = section_node.as_table();
     if (table == nullptr || !has_section(section)) {
       std::string what = table == nullptr ? "unknown top-level key '" : "unknown section '";
-      return bad_value(
-          toml_where(source, section_key.source()),
-          what + std::string(section) + "' (sections: server, fetch, sandbox, store, log)");
+      std::string hint = table == nullptr ? std::string() : did_you_mean(section, kSections);
+      if (hint.empty()) hint = " (sections: server, fetch, sandbox, store, log)";
+      return bad_value(toml_where(source, section_key.source()),
+                       what + std::string(section) + "'" + hint);
     }
     for (auto&& [key, node] : *table) {
       const Spec* spec = find_spec(section, key.str());
       std::string where = toml_where(source, key.source());
       if (spec == nullptr) {
-        return bad_value(
-            where, "unknown key '" + std::string(section) + "." + std::string(key.str()) + "'");
+        std::string hint = did_you_mean(key.str(), keys_of(section));
+        for (const char* unit : {"_ms", "_s"}) {
+          std::string with_unit = std::string(key.str()) + unit;
+          if (find_spec(section, with_unit) != nullptr) {
+            hint = " (durations carry their unit: '" + with_unit + "')";
+          }
+        }
+        return bad_value(where, "unknown key '" + std::string(section) + "." +
+                                    std::string(key.str()) + "'" + hint);
       }
       Result<Value> value = parse_toml_node(*spec, node, source, where);
       if (!value) return value.error();
@@ -481,7 +534,40 @@ Status validate_service_config(const ServiceConfig& config) {
   return Status::ok_status();
 }
 
-Result<ServiceConfig> load_service_config(const ServiceFlags& flags, const store::EnvLookup& env) {
+Environment process_environment() {
+  return Environment{store::process_env, [] {
+                       std::vector<std::string> names;
+                       for (char** entry = environ; entry != nullptr && *entry != nullptr;
+                            ++entry) {
+                         std::string_view text(*entry);
+                         names.emplace_back(text.substr(0, text.find('=')));
+                       }
+                       return names;
+                     }};
+}
+
+// A RIPTIDE_* variable that is neither an option nor one of kOtherRiptideVariables is a typo.
+Status check_unknown_variables(const Environment& env) {
+  if (!env.names) return Status::ok_status();
+  std::vector<std::string> known;
+  for (const Spec& spec : kSpecs) known.push_back(env_name(spec));
+  for (const std::string& name : env.names()) {
+    if (name.rfind("RIPTIDE_", 0) != 0) continue;
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    if (std::find(std::begin(kOtherRiptideVariables), std::end(kOtherRiptideVariables), name) !=
+        std::end(kOtherRiptideVariables)) {
+      continue;
+    }
+    return bad_value(name, "unknown environment variable" + did_you_mean(name, known) +
+                               "; the options' variables are listed in docs/operations.md");
+  }
+  return Status::ok_status();
+}
+
+Result<ServiceConfig> load_service_config(const ServiceFlags& flags,
+                                          const Environment& environment) {
+  const store::EnvLookup& env = environment.get;
+  if (Status s = check_unknown_variables(environment); !s) return s.error();
   ServiceConfig config;
 
   // File layer.

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,6 +56,20 @@ struct ServiceFlags {
   std::vector<std::string> allow_cidrs;    // --allow-cidr (repeatable; replaces the file's list)
 };
 
+// The environment the loader reads: a variable by name, and every variable's name (so that an
+// unknown RIPTIDE_* variable, a typo, is refused rather than ignored). Tests inject their own.
+struct Environment {
+  store::EnvLookup get;
+  std::function<std::vector<std::string>()> names;
+};
+Environment process_environment();
+
+// RIPTIDE_* variables that are not configuration options but are read elsewhere: never refused.
+inline constexpr std::string_view kOtherRiptideVariables[] = {
+    "RIPTIDE_CONFIG",         // the config file (below)
+    "RIPTIDE_GOLDEN_UPDATE",  // tests/golden: rewrite the expected files
+};
+
 // Registers the shared flags on a subcommand; values land in `flags` when the app parses.
 // `flags` must outlive the parse.
 void add_service_flags(CLI::App& app, ServiceFlags& flags);
@@ -62,9 +77,10 @@ void add_service_flags(CLI::App& app, ServiceFlags& flags);
 // Builds the configuration: defaults, then the TOML file named by --config or $RIPTIDE_CONFIG
 // (none when neither is given), then the environment, then the flags; then validates it.
 // Errors (kInvalidArgument) name where the bad value came from: "riptide.toml:4:8: server.port
-// ...", "RIPTIDE_SERVER_PORT: ...", "--port: ...". A missing or unreadable file is kIo.
+// ...", "RIPTIDE_SERVER_PORT: ...", "--port: ...", and refuse unknown keys and RIPTIDE_*
+// variables (with the closest known name when one is near). A missing or unreadable file is kIo.
 Result<ServiceConfig> load_service_config(const ServiceFlags& flags,
-                                          const store::EnvLookup& env = store::process_env);
+                                          const Environment& env = process_environment());
 
 // Applies TOML text to `config` (the file layer alone; tests and tools). `source` names the text
 // in errors; relative paths in it are resolved against `base_dir`.

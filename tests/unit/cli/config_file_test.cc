@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -19,13 +20,20 @@ using std::chrono::seconds;
 
 using Env = std::map<std::string, std::string>;
 
-store::EnvLookup lookup(Env vars) {
+// An injected environment holding `vars` (and HOME, so the default data dir is predictable).
+Environment lookup(Env vars) {
   vars.emplace("HOME", "/home/test");
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
+  auto shared = std::make_shared<const Env>(std::move(vars));
+  return Environment{[shared](const std::string& name) -> std::optional<std::string> {
+                       auto it = shared->find(name);
+                       if (it == shared->end()) return std::nullopt;
+                       return it->second;
+                     },
+                     [shared] {
+                       std::vector<std::string> names;
+                       for (const auto& [name, value] : *shared) names.push_back(name);
+                       return names;
+                     }};
 }
 
 // Parses `args` (after the program name) with the shared flags registered on a fresh app.
@@ -169,10 +177,12 @@ std::string toml_error(const std::string& toml) {
 }
 
 TEST(ConfigToml, UnknownKeysAndSectionsAreErrorsWithTheirPosition) {
-  EXPECT_EQ(toml_error("[server]\nprot = 80\n"), "test.toml:2:1: unknown key 'server.prot'");
+  EXPECT_EQ(toml_error("[server]\nprot = 80\n"),
+            "test.toml:2:1: unknown key 'server.prot' (did you mean 'port'?)");
   EXPECT_EQ(toml_error("[server]\nport = 80\n\n[srever]\nport = 80\n"),
-            "test.toml:4:2: unknown section 'srever' (sections: server, fetch, sandbox, store, "
-            "log)");
+            "test.toml:4:2: unknown section 'srever' (did you mean 'server'?)");
+  EXPECT_EQ(toml_error("[http]\nport = 80\n"),
+            "test.toml:1:2: unknown section 'http' (sections: server, fetch, sandbox, store, log)");
   EXPECT_EQ(toml_error("port = 80\n"),
             "test.toml:1:1: unknown top-level key 'port' (sections: server, fetch, sandbox, store, "
             "log)");
@@ -182,7 +192,8 @@ TEST(ConfigToml, UnknownKeysAndSectionsAreErrorsWithTheirPosition) {
   EXPECT_EQ(toml_error("[server.tls]\ncert = \"x\"\n"), "test.toml:1:9: unknown key 'server.tls'");
   // Durations need their unit suffix.
   EXPECT_EQ(toml_error("[fetch]\ntotal_timeout = 5\n"),
-            "test.toml:2:1: unknown key 'fetch.total_timeout'");
+            "test.toml:2:1: unknown key 'fetch.total_timeout' (durations carry their unit: "
+            "'total_timeout_ms')");
 }
 
 TEST(ConfigToml, WrongTypesNameTheKey) {
@@ -255,6 +266,24 @@ TEST_F(ConfigFileTest, EnvironmentAndFlagErrorsNameTheirSource) {
   config = load_service_config(parse_flags({"--workers", "-1"}), lookup({}));
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().message().rfind("--workers: ", 0), 0u);
+}
+
+TEST_F(ConfigFileTest, UnknownRiptideVariablesAreRefused) {
+  Result<ServiceConfig> config =
+      load_service_config(ServiceFlags{}, lookup({{"RIPTIDE_SERVER_PROT", "80"}}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(config.error().message(),
+            "RIPTIDE_SERVER_PROT: unknown environment variable (did you mean "
+            "'RIPTIDE_SERVER_PORT'?); the options' variables are listed in docs/operations.md");
+  config = load_service_config(ServiceFlags{}, lookup({{"RIPTIDE_STORE_DATA_DIR", "/x"}}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message().rfind("RIPTIDE_STORE_DATA_DIR: unknown environment", 0), 0u);
+  // Variables riptide reads elsewhere, and anything not RIPTIDE_*, are fine.
+  config = load_service_config(
+      ServiceFlags{},
+      lookup({{"RIPTIDE_GOLDEN_UPDATE", "1"}, {"PATH", "/bin"}, {"RIPTIDEX", "y"}}));
+  EXPECT_TRUE(config.ok()) << config.error().to_string();
 }
 
 TEST_F(ConfigFileTest, CrossFieldAndValueValidation) {
