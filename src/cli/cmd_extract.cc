@@ -15,7 +15,6 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -29,68 +28,24 @@
 #include "fetch/charset.h"
 #include "fetch/fetcher.h"
 #include "html/selector.h"
-#include "lang/detect.h"
+#include "pipeline/extract_page.h"
+#include "pipeline/record_json.h"
 #include "sandbox/engine.h"
 
 namespace riptide::cli {
 
-namespace {
-
-// Extracts UTF-8 `html` with `run`, confirms the language and fills stats.time_ms: what the
-// extract_bytes overloads and extract_utf8 share.
-template <typename Run>
-Result<extract::Record> extract_text(std::string_view html, const extract::Options& options,
-                                     Run&& run) {
-  auto start = std::chrono::steady_clock::now();
-  Result<extract::Record> record = run(html);
-  if (!record.ok()) return record;
-  // CLD2 reads the extracted text; in metadata mode there is no body, so it reads what the page
-  // says about itself.
-  std::string sample = record->text;
-  if (options.mode == extract::Mode::kMetadata) {
-    sample = record->title + "\n\n" + record->description;
-  }
-  lang::Detection detected = lang::detect(sample, record->language);
-  record->language = lang::choose_language(record->language, detected);
-  record->stats.time_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  return record;
-}
-
-// Decodes `bytes` (HTML encoding sniffing), then extract_text.
-template <typename Run>
-Result<extract::Record> extract_decoded(std::string_view bytes, const extract::Options& options,
-                                        Run&& run) {
-  Result<std::string> utf8 = fetch::decode_html(bytes);
-  if (!utf8.ok()) return utf8.error();
-  return extract_text(*utf8, options, std::forward<Run>(run));
-}
-
-auto engine_runner(sandbox::Engine& engine, sandbox::EngineKind kind,
-                   const extract::Options& options) {
-  return [&engine, kind, &options](std::string_view html) -> Result<extract::Record> {
-    Result<sandbox::Extraction> out = engine.extract(html, options, kind);
-    if (!out.ok()) return out.error();
-    return std::move(out->record);
-  };
-}
-
-}  // namespace
-
 Result<extract::Record> extract_bytes(extract::Extractor& extractor, std::string_view bytes,
                                       const extract::Options& options) {
-  return extract_decoded(bytes, options,
-                         [&](std::string_view html) { return extractor.extract(html, options); });
+  Result<std::string> utf8 = fetch::decode_html(bytes);
+  if (!utf8.ok()) return utf8.error();
+  return pipeline::extract_page(extractor, *utf8, options);
 }
 
 Result<extract::Record> extract_bytes(sandbox::Engine& engine, sandbox::EngineKind kind,
                                       std::string_view bytes, const extract::Options& options) {
-  return extract_decoded(bytes, options, engine_runner(engine, kind, options));
-}
-
-Result<extract::Record> extract_utf8(sandbox::Engine& engine, sandbox::EngineKind kind,
-                                     std::string_view html, const extract::Options& options) {
-  return extract_text(html, options, engine_runner(engine, kind, options));
+  Result<std::string> utf8 = fetch::decode_html(bytes);
+  if (!utf8.ok()) return utf8.error();
+  return pipeline::extract_page(engine, kind, *utf8, options);
 }
 
 std::unique_ptr<sandbox::Engine> make_cli_engine() {
@@ -99,50 +54,6 @@ std::unique_ptr<sandbox::Engine> make_cli_engine() {
   config.pool.initial_pool_size = 0;
   config.pool.max_pool_size = 1;
   return sandbox::Engine::create(config);
-}
-
-nlohmann::ordered_json record_to_json(const extract::Record& r) {
-  nlohmann::ordered_json links = nlohmann::ordered_json::array();
-  for (const extract::Link& l : r.links) {
-    links.push_back({{"url", l.url},
-                     {"text", l.text},
-                     {"nofollow", l.nofollow},
-                     {"ugc", l.ugc},
-                     {"sponsored", l.sponsored},
-                     {"hreflang", l.hreflang}});
-  }
-  nlohmann::ordered_json media = nlohmann::ordered_json::array();
-  for (const extract::Media& m : r.media) {
-    media.push_back(
-        {{"url", m.url}, {"kind", std::string(extract::media_kind_name(m.kind))}, {"alt", m.alt}});
-  }
-  nlohmann::ordered_json out;
-  out["url"] = r.url;
-  out["title"] = r.title;
-  out["byline"] = r.byline;
-  out["published"] = r.published;
-  out["site_name"] = r.site_name;
-  out["description"] = r.description;
-  out["language"] = r.language;
-  out["markdown"] = r.markdown;
-  out["text"] = r.text;
-  out["html"] = r.html;
-  out["links"] = std::move(links);
-  out["media"] = std::move(media);
-  out["categories"] = r.categories;
-  out["word_count"] = r.word_count;
-  out["reading_time"] = r.reading_time;
-  out["quality_score"] = r.quality_score;
-  out["stats"] = {{"time_ms", r.stats.time_ms},
-                  {"input_bytes", r.stats.input_bytes},
-                  {"nodes", r.stats.nodes},
-                  {"memory_pages", r.stats.memory_pages},
-                  {"limits", r.stats.limits}};
-  return out;
-}
-
-nlohmann::ordered_json error_to_json(const Error& error) {
-  return {{"code", std::string(error_code_name(error.code()))}, {"message", error.message()}};
 }
 
 namespace {
@@ -188,7 +99,8 @@ Result<extract::Record> fetch_and_extract(const ExtractArgs& args, extract::Opti
                                               std::to_string(page->status));
   }
   options.url = page->final_url;
-  return extract_utf8(engine, engine_kind(args), page->html, options);
+  // Already UTF-8: pipeline::extract_page does not sniff an encoding again.
+  return pipeline::extract_page(engine, engine_kind(args), page->html, options);
 }
 
 // One jsonl line: {key: source, ...the record's fields} or {key: source, "error": {code, message}}.
@@ -197,10 +109,10 @@ nlohmann::ordered_json jsonl_line(const char* key, const std::string& source,
   nlohmann::ordered_json line;
   line[key] = source;
   if (record.ok()) {
-    nlohmann::ordered_json json = record_to_json(*record);
+    nlohmann::ordered_json json = pipeline::record_to_json(*record);
     for (auto& [name, value] : json.items()) line[name] = std::move(value);
   } else {
-    line["error"] = error_to_json(record.error());
+    line["error"] = pipeline::error_to_json(record.error());
   }
   return line;
 }
@@ -296,7 +208,7 @@ int run_extract(const ExtractArgs& args) {
   } else if (args.format == "text") {
     print(record->text);
   } else {
-    print(dump(record_to_json(*record), 2));
+    print(dump(pipeline::record_to_json(*record), 2));
   }
   if (std::fflush(stdout) != 0) {
     std::fprintf(stderr, "riptide extract: cannot write output\n");

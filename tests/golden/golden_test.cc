@@ -18,6 +18,7 @@
 
 #include "cli/extract_json.h"
 #include "extract/extractor.h"
+#include "pipeline/record_json.h"
 #include "tests/support/golden_case.h"
 #include "tests/unit/fetch/corpus_pages.h"
 
@@ -44,7 +45,7 @@ bool write_file(const fs::path& path, const std::string& data) {
 // The compared part of a record: everything but the body renderings (markdown is compared on its
 // own, text and html follow from the same content) and the stats (timing, parser node counts).
 std::string expected_json(const riptide::extract::Record& record) {
-  nlohmann::ordered_json json = riptide::cli::record_to_json(record);
+  nlohmann::ordered_json json = riptide::pipeline::record_to_json(record);
   json.erase("markdown");
   json.erase("text");
   json.erase("html");

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "cli/extract_json.h"
 #include "extract/record.h"
+#include "pipeline/record_json.h"
 
 // Comparing the native and the sandboxed extractor byte for byte (the differential test and
 // fuzzer): both records serialized the way `riptide extract` prints them.
@@ -16,8 +16,8 @@ namespace riptide::testing {
 inline std::string comparable_json(extract::Record record) {
   record.stats.time_ms = 0;
   record.stats.memory_pages = 0;
-  return cli::record_to_json(record).dump(-1, ' ', false,
-                                          nlohmann::ordered_json::error_handler_t::replace);
+  return pipeline::record_to_json(record).dump(-1, ' ', false,
+                                               nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace riptide::testing

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "cli/extract_json.h"
 #include "extract/extractor.h"
 #include "fetch/charset.h"
+#include "pipeline/record_json.h"
 #include "tests/support/golden_case.h"
 #include "tests/unit/fetch/corpus_pages.h"
 
@@ -38,7 +38,8 @@ std::unique_ptr<ExtractorInstance> make_instance(const InstanceLimits& limits = 
 std::string record_json(extract::Record record) {
   record.stats.time_ms = 0;
   record.stats.memory_pages = 0;
-  return cli::record_to_json(record).dump(1, ' ', false, nlohmann::json::error_handler_t::strict);
+  return pipeline::record_to_json(record).dump(1, ' ', false,
+                                               nlohmann::json::error_handler_t::strict);
 }
 
 std::string outcome(const Result<extract::Record>& result) {
