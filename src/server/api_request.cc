@@ -18,8 +18,6 @@ using Json = nlohmann::json;
 
 // Bytes of a caller's value quoted back in an error message; the rest is elided.
 constexpr size_t kMaxEchoBytes = 96;
-// A key's name (free text shown by `riptide keys list`).
-constexpr size_t kMaxKeyNameBytes = 200;
 // Per-key limits given over the API: far above any sane value, low enough that the token bucket's
 // arithmetic stays exact.
 constexpr uint64_t kMaxKeyLimit = 1'000'000;
@@ -369,10 +367,8 @@ Result<KeyRequest> decode_key_request(std::string_view body) {
   if (!name->is_string() || name->get_ref<const std::string&>().empty()) {
     return invalid("name must be a non-empty string");
   }
+  // Its length and characters are store::create_api_key's to check.
   request.name = name->get<std::string>();
-  if (request.name.size() > kMaxKeyNameBytes) {
-    return invalid("name must be at most " + std::to_string(kMaxKeyNameBytes) + " bytes");
-  }
   if (const Json* admin = member(*json, "admin")) {
     if (!admin->is_boolean()) return invalid("admin must be true or false");
     request.admin = admin->get<bool>();

@@ -51,14 +51,13 @@ int http_status(ErrorCode code) {
     case ErrorCode::kOk:
       return 200;
     case ErrorCode::kInvalidArgument:
+    case ErrorCode::kUnsupported:
+    case ErrorCode::kBlockedAddress:
       return 400;
     case ErrorCode::kInvalidInput:
     case ErrorCode::kParseError:
-    case ErrorCode::kUnsupported:
     case ErrorCode::kResourceLimit:
       return 422;
-    case ErrorCode::kBlockedAddress:
-      return 403;
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kUnsupportedContentType:

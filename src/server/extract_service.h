@@ -35,12 +35,13 @@ class Store;
 // Thread-safe: one service serves every thread.
 namespace riptide::server {
 
-// How an HTTP handler answers an error code (docs/api.md "Errors"). invalid_argument is the
-// request's fault (400); invalid_input, parse_error, unsupported and resource_limit are the
-// document's (422: the request was well formed, the page could not be extracted);
-// blocked_address 403 (the service refuses to fetch that address, whoever asks);
-// unsupported_content_type 415; fetch_failed 502; timeout 504; unavailable 503 with Retry-After;
-// not_found 404; io and internal 500.
+// How an HTTP handler answers an error code (docs/api.md "Errors"). The request's fault is 400:
+// invalid_argument, unsupported (an unknown mode) and blocked_address (the URL names an address
+// the service refuses to fetch, whoever asks: no credential changes that, so not 403). The
+// document's fault is 422 (invalid_input, parse_error, resource_limit: the request was well
+// formed, the page could not be extracted); unsupported_content_type 415 (the page is a PDF, an
+// image...); fetch_failed 502; timeout 504; unavailable 503 with Retry-After; not_found 404; io
+// and internal 500.
 int http_status(ErrorCode code);
 
 // Whether a response came from the response cache: the X-Cache header ("hit" / "miss"; none for
