@@ -46,35 +46,6 @@ std::string serialize(const Json& json) {
 
 }  // namespace
 
-int http_status(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kOk:
-      return 200;
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kUnsupported:
-    case ErrorCode::kBlockedAddress:
-      return 400;
-    case ErrorCode::kInvalidInput:
-    case ErrorCode::kParseError:
-    case ErrorCode::kResourceLimit:
-      return 422;
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kUnsupportedContentType:
-      return 415;
-    case ErrorCode::kFetchFailed:
-      return 502;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kTimeout:
-      return 504;
-    case ErrorCode::kIo:
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
 std::string_view cache_status_name(CacheStatus status) {
   switch (status) {
     case CacheStatus::kNone:

@@ -35,15 +35,6 @@ class Store;
 // Thread-safe: one service serves every thread.
 namespace riptide::server {
 
-// How an HTTP handler answers an error code (docs/api.md "Errors"). The request's fault is 400:
-// invalid_argument, unsupported (an unknown mode) and blocked_address (the URL names an address
-// the service refuses to fetch, whoever asks: no credential changes that, so not 403). The
-// document's fault is 422 (invalid_input, parse_error, resource_limit: the request was well
-// formed, the page could not be extracted); unsupported_content_type 415 (the page is a PDF, an
-// image...); fetch_failed 502; timeout 504; unavailable 503 with Retry-After; not_found 404; io
-// and internal 500.
-int http_status(ErrorCode code);
-
 // Whether a response came from the response cache: the X-Cache header ("hit" / "miss"; none for
 // HTML given in the request, which is never cached).
 enum class CacheStatus : uint8_t { kNone, kHit, kMiss };

@@ -116,8 +116,9 @@ unsigned http_status_for(ErrorCode code) {
     case ErrorCode::kInvalidInput:
     case ErrorCode::kParseError:
     case ErrorCode::kResourceLimit:
-    case ErrorCode::kUnsupportedContentType:
       return 422;
+    case ErrorCode::kUnsupportedContentType:
+      return 415;
     case ErrorCode::kFetchFailed:
       return 502;
     case ErrorCode::kUnavailable:

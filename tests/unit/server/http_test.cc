@@ -66,7 +66,7 @@ TEST(HttpResponse, ErrorCodesMapToStatuses) {
                {ErrorCode::kBlockedAddress, 400},
                {ErrorCode::kNotFound, 404},
                {ErrorCode::kResourceLimit, 422},
-               {ErrorCode::kUnsupportedContentType, 422},
+               {ErrorCode::kUnsupportedContentType, 415},
                {ErrorCode::kFetchFailed, 502},
                {ErrorCode::kUnavailable, 503},
                {ErrorCode::kTimeout, 504},
