@@ -12,8 +12,9 @@
 #include "store/store.h"
 
 // An in-memory store::Store for unit tests of its users (access control, API handlers): keys and
-// usage behave like the SQLite store's, the cache is a plain map, and `fail` makes every call
-// answer an I/O error, as a store whose disk went away would.
+// usage behave like the SQLite store's, the cache is a plain map stamped with `now` (the system
+// clock unless a test sets it), and `fail` makes every call answer an I/O error, as a store whose
+// disk went away would.
 namespace riptide::testing {
 
 class FakeStore : public store::Store {
@@ -83,6 +84,7 @@ class FakeStore : public store::Store {
   Result<std::optional<store::CacheEntry>> cache_get(std::string_view key,
                                                      std::chrono::seconds max_age) override {
     std::lock_guard lock(mutex_);
+    ++cache_gets;
     if (fail) return failure();
     auto it = cache_.find(std::string(key));
     if (it == cache_.end() || now_seconds() - it->second.stored_at > max_age.count()) {
@@ -93,6 +95,7 @@ class FakeStore : public store::Store {
 
   Status cache_put(std::string_view key, std::string_view value) override {
     std::lock_guard lock(mutex_);
+    ++cache_puts;
     if (fail) return failure();
     cache_[std::string(key)] = store::CacheEntry{std::string(value), now_seconds()};
     return {};
@@ -100,11 +103,16 @@ class FakeStore : public store::Store {
 
   std::atomic<bool> fail{false};
   std::atomic<int> find_calls{0};
+  std::atomic<int> cache_gets{0};
+  std::atomic<int> cache_puts{0};
+  // Unix seconds the cache stamps entries with and ages them by; 0 = the system clock.
+  std::atomic<int64_t> now{0};
 
  private:
   static Error failure() { return Error(ErrorCode::kIo, "fake store: disk I/O error"); }
   Status check() const { return fail ? Status(failure()) : Status(); }
-  static int64_t now_seconds() {
+  int64_t now_seconds() const {
+    if (now != 0) return now;
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "../sandbox/metric_value.h"
-#include "fake_store.h"
 #include "server/http.h"
+#include "tests/support/fake_store.h"
+#include "tests/unit/sandbox/metric_value.h"
 
 namespace riptide::server {
 namespace {
@@ -62,6 +62,7 @@ class ExtractServiceTest : public ::testing::Test {
     config.pool.initial_pool_size = 0;
     config.pool.max_pool_size = 1;
     engine_ = sandbox::Engine::create(config);
+    store_.now = 1'000'000;  // the tests age cache entries by moving it
     origin_.pages["https://tides.example/north-sea"] = {200, kPage, ""};
   }
 
@@ -87,7 +88,7 @@ class ExtractServiceTest : public ::testing::Test {
 
   std::unique_ptr<sandbox::Engine> engine_;
   FakeOrigin origin_;
-  testing::FakeStore store_;
+  riptide::testing::FakeStore store_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   std::unique_ptr<ExtractService> service_;
 };
@@ -110,7 +111,7 @@ TEST_F(ExtractServiceTest, HtmlInTheRequestIsExtractedWithoutFetchOrCache) {
   EXPECT_EQ(document->cache, CacheStatus::kNone);
   EXPECT_EQ(document->input_bytes, std::string(kPage).size());
   EXPECT_EQ(origin_.fetches, 0);
-  EXPECT_EQ(store_.gets + store_.puts, 0);
+  EXPECT_EQ(store_.cache_gets + store_.cache_puts, 0);
   EXPECT_EQ(metric("riptide_extract_total", {{"outcome", "ok"}}), 1);
 }
 
@@ -150,8 +151,8 @@ TEST_F(ExtractServiceTest, MaxAgeZeroFetchesAfreshAndRefreshesTheEntry) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->cache, CacheStatus::kMiss);
   EXPECT_EQ(origin_.fetches, 2);
-  EXPECT_EQ(store_.gets, 1) << "max_age 0 does not even look";
-  EXPECT_EQ(store_.puts, 2);
+  EXPECT_EQ(store_.cache_gets, 1) << "max_age 0 does not even look";
+  EXPECT_EQ(store_.cache_puts, 2);
 }
 
 TEST_F(ExtractServiceTest, EntriesOlderThanMaxAgeAreStale) {
@@ -272,7 +273,7 @@ TEST_F(ExtractServiceTest, OriginErrorStatusIsFetchFailedAndNotCached) {
   ASSERT_FALSE(document.ok());
   EXPECT_EQ(document.error().code(), ErrorCode::kFetchFailed);
   EXPECT_EQ(document.error().message(), "origin answered HTTP 404");
-  EXPECT_EQ(store_.puts, 0);
+  EXPECT_EQ(store_.cache_puts, 0);
   EXPECT_EQ(metric("riptide_extract_total", {{"outcome", "fetch_failed"}}), 1);
   EXPECT_FALSE(run_url("https://tides.example/gone").ok()) << "errors are never cached";
   EXPECT_EQ(origin_.fetches, 2);
@@ -303,7 +304,7 @@ TEST_F(ExtractServiceTest, ExtractorErrorsPassThrough) {
 }
 
 TEST_F(ExtractServiceTest, ABrokenCacheServesUncached) {
-  store_.fail_cache = true;
+  store_.fail = true;
   Result<Document> document = run_url("https://tides.example/north-sea");
   ASSERT_TRUE(document.ok()) << document.error().to_string();
   EXPECT_EQ(document->cache, CacheStatus::kMiss);
