@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/config_file.h"
 #include "server/config.h"
+#include "store/api_key_json.h"
 #include "store/api_keys.h"
 #include "store/sqlite_store.h"
 
@@ -55,52 +56,6 @@ Result<std::unique_ptr<store::SqliteStore>> open_store(const KeysOptions& option
   return store::SqliteStore::open(config->data_dir, store_options);
 }
 
-// "2026-12-03T10:00:00Z" (ISO 8601, UTC).
-std::string format_time(int64_t unix_seconds) {
-  time_t t = static_cast<time_t>(unix_seconds);
-  struct tm utc {};
-  char text[32];
-  if (gmtime_r(&t, &utc) == nullptr ||
-      strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) {
-    return std::to_string(unix_seconds);
-  }
-  return text;
-}
-
-nlohmann::ordered_json optional_time(const std::optional<int64_t>& unix_seconds) {
-  return unix_seconds ? nlohmann::ordered_json(format_time(*unix_seconds)) : nullptr;
-}
-
-// A key's own limit, or null: 0 in the store means the server's default.
-nlohmann::ordered_json limit_json(uint32_t value) {
-  return value != 0 ? nlohmann::ordered_json(value) : nullptr;
-}
-
-nlohmann::ordered_json key_json(const store::ApiKeyRecord& key) {
-  nlohmann::ordered_json out;
-  out["id"] = key.id;
-  out["name"] = key.name;
-  out["prefix"] = key.prefix;
-  out["admin"] = key.admin;
-  out["created_at"] = format_time(key.created_at);
-  out["last_used_at"] = optional_time(key.last_used_at);
-  out["revoked_at"] = optional_time(key.revoked_at);
-  out["rate_per_minute"] = limit_json(key.rate_per_minute);
-  out["burst"] = limit_json(key.burst);
-  out["concurrency"] = limit_json(key.concurrency);
-  return out;
-}
-
-nlohmann::ordered_json usage_json(const store::Usage& usage) {
-  nlohmann::ordered_json out;
-  out["requests"] = usage.requests;
-  out["pages"] = usage.pages;
-  out["errors"] = usage.errors;
-  out["bytes_in"] = usage.bytes_in;
-  out["bytes_out"] = usage.bytes_out;
-  return out;
-}
-
 void print_json(const nlohmann::ordered_json& value) {
   // Names are validated UTF-8 on creation; replace rather than throw on anything older.
   std::string text = value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -123,7 +78,7 @@ int run_create(const KeysOptions& options) {
   if (options.json) {
     nlohmann::ordered_json out;
     out["key"] = created->key;
-    out.update(key_json(created->record));
+    out.update(store::api_key_to_json(created->record));
     print_json(out);
   } else {
     std::printf("%s\n", created->key.c_str());
@@ -169,8 +124,8 @@ int run_list(const KeysOptions& options) {
   if (options.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (size_t i = 0; i < keys->size(); ++i) {
-      nlohmann::ordered_json key = key_json((*keys)[i]);
-      key["usage"] = usage_json(usages[i]);
+      nlohmann::ordered_json key = store::api_key_to_json((*keys)[i]);
+      key["usage"] = store::usage_to_json(usages[i]);
       out.push_back(std::move(key));
     }
     print_json(out);
@@ -183,9 +138,9 @@ int run_list(const KeysOptions& options) {
   for (size_t i = 0; i < keys->size(); ++i) {
     const store::ApiKeyRecord& key = (*keys)[i];
     rows.push_back({key.id, key.name, key.prefix, key.admin ? "yes" : "no",
-                    format_time(key.created_at),
-                    key.last_used_at ? format_time(*key.last_used_at) : "never",
-                    key.revoked_at ? format_time(*key.revoked_at) : "-",
+                    store::format_time_utc(key.created_at),
+                    key.last_used_at ? store::format_time_utc(*key.last_used_at) : "never",
+                    key.revoked_at ? store::format_time_utc(*key.revoked_at) : "-",
                     std::to_string(usages[i].requests), std::to_string(usages[i].pages)});
   }
   std::vector<size_t> widths(rows.front().size(), 0);

@@ -10,11 +10,11 @@
 // real port with --port 0), so scripts and tests know where to connect; everything else is JSON
 // lines on stderr. Exit codes: 0 after a clean shutdown, 1 the store or the listening address is
 // unusable, 2 invalid configuration or arguments.
-#include <CLI/CLI.hpp>
 #include <prometheus/registry.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -31,7 +31,9 @@
 #include "fetch/fetcher.h"
 #include "sandbox/engine.h"
 #include "server/access.h"
+#include "server/api_routes.h"
 #include "server/config.h"
+#include "server/extract_service.h"
 #include "server/health_routes.h"
 #include "server/http_server.h"
 #include "store/sqlite_store.h"
@@ -127,6 +129,14 @@ int run_serve(const ServiceFlags& flags) {
         "for local use only");
   }
 
+  // The API's pipeline: declared before the server, so it outlives every handler and pool task.
+  server::ExtractServiceOptions extract_options;
+  extract_options.cache_max_age = config.cache_max_age;
+  server::ExtractService extract_service(
+      *engine, [&fetcher](std::string_view url) { return fetcher.fetch(url); }, store.get(),
+      extract_options, registry);
+  server::DelayedRunner delayed;
+
   server::ServerServices services;
   services.admit = [&access](std::string_view authorization, bool admin_only) {
     return access.admit(authorization, admin_only);
@@ -137,7 +147,8 @@ int run_serve(const ServiceFlags& flags) {
   server::HttpServer http(config, services);
   server::register_health_routes(http.router(), http.context(),
                                  server::HealthSources{engine.get(), store.get(), started});
-  (void)fetcher;  // used by the API routes (server/api_routes.h) once they are registered here
+  server::register_api_routes(http.router(), http.context(),
+                              server::ApiServices{extract_service, *store, delayed});
 
   Status listening = http.start();
   if (!listening.ok()) {
