@@ -132,6 +132,29 @@ TEST(TestHttpServer, ConnectionCloseAndBrokenResponses) {
   EXPECT_EQ(site.requests_for("/drop").size(), 1u);
 }
 
+TEST(TestHttpServer, ServesThousandsOfPagesAndConnections) {
+  // What a crawl test needs: a generated site behind the catch-all, many requests on one
+  // keep-alive connection and many short connections (finished connection threads are reaped).
+  constexpr int kKeepAliveRequests = 2000;
+  constexpr int kShortConnections = 300;
+  TestHttpServer site;
+  site.set_fallback([](const HttpRequest& request) { return html_response("<p>" + request.path); });
+  RawClient client(site.port());
+  for (int i = 0; i < kKeepAliveRequests; ++i) {
+    std::string path = "/page/" + std::to_string(i);
+    client.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_NE(client.read_response().find("\r\n\r\n<p>" + path), std::string::npos) << path;
+  }
+  for (int i = 0; i < kShortConnections; ++i) {
+    RawClient one(site.port());
+    one.send("GET /short HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    ASSERT_NE(one.read_response().find("<p>/short"), std::string::npos) << i;
+  }
+  EXPECT_EQ(site.request_count(), static_cast<size_t>(kKeepAliveRequests + kShortConnections));
+  EXPECT_EQ(site.connection_count(), static_cast<size_t>(1 + kShortConnections));
+  EXPECT_EQ(site.requests_for("/page/1999").size(), 1u);
+}
+
 TEST(TestHttpServer, ChunkedBodiesHaveNoContentLength) {
   TestHttpServer site;
   site.route("/chunked", [](const HttpRequest&) {
