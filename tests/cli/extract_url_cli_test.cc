@@ -1,7 +1,9 @@
 // `riptide extract --url URL` without a file fetches the page (src/fetch/fetcher.h): the built
 // binary is run against the local test site. With a file, --url stays the page's base URL only.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -37,8 +39,10 @@ std::string slurp(const std::string& path) {
 
 // Runs the riptide binary with `args` (shell words; the tests pass only URL-safe text).
 CliRun riptide(const std::string& args) {
-  std::string out = ::testing::TempDir() + "extract_url_cli.out";
-  std::string err = ::testing::TempDir() + "extract_url_cli.err";
+  // CTest runs the tests of this binary as parallel processes: the files are per process.
+  std::string base = ::testing::TempDir() + "extract_url_cli." + std::to_string(getpid());
+  std::string out = base + ".out";
+  std::string err = base + ".err";
   std::string command =
       std::string(RIPTIDE_BINARY) + " extract " + args + " >" + out + " 2>" + err + " </dev/null";
   int status = std::system(command.c_str());
@@ -46,6 +50,8 @@ CliRun riptide(const std::string& args) {
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   run.out = slurp(out);
   run.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
   return run;
 }
 
@@ -124,7 +130,8 @@ TEST_F(ExtractUrlCli, ReportsFetchErrorsClearly) {
 }
 
 TEST_F(ExtractUrlCli, WithAFileTheUrlIsOnlyTheBase) {
-  std::string file = ::testing::TempDir() + "extract_url_cli_page.html";
+  std::string file =
+      ::testing::TempDir() + "extract_url_cli_page." + std::to_string(getpid()) + ".html";
   std::ofstream(file) << kArticle;
   CliRun run = riptide(file + " --url " + site_.url("/elsewhere/page"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -134,6 +141,7 @@ TEST_F(ExtractUrlCli, WithAFileTheUrlIsOnlyTheBase) {
   CliRun flag = riptide(file + " --url " + site_.url("/x") + " --allow-private-networks");
   EXPECT_EQ(flag.exit_code, 2);
   EXPECT_NE(flag.err.find("--allow-private-networks applies only to fetching"), std::string::npos);
+  std::remove(file.c_str());
 }
 
 }  // namespace
