@@ -1,8 +1,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,7 +23,9 @@ struct Principal {
   std::string key_id;  // "anonymous" under --no-auth
   std::string name;
   bool admin = false;
-  uint32_t rate_per_minute = 0;  // effective limits (the key's own, else the server's)
+  // Effective limits: the key's own, else the server's. A server configured with
+  // rate_per_minute 0 does not rate limit; concurrency 0 is no cap; burst 0 acts as 1.
+  uint32_t rate_per_minute = 0;
   uint32_t burst = 0;
   uint32_t concurrency = 0;
 };
@@ -40,9 +42,9 @@ enum class Denial : uint8_t {
 
 // Values for the X-RateLimit-Limit / -Remaining / -Reset headers and Retry-After.
 struct RateInfo {
-  uint32_t limit = 0;          // requests per minute
-  uint32_t remaining = 0;      // whole tokens left
-  uint32_t reset_seconds = 0;  // until the bucket is full again
+  uint32_t limit = 0;                // requests per minute
+  uint32_t remaining = 0;            // whole tokens left
+  uint32_t reset_seconds = 0;        // until the bucket is full again
   uint32_t retry_after_seconds = 0;  // set on kRateLimited / kConcurrency
 };
 
@@ -64,7 +66,8 @@ class AccessControl {
  public:
   using Clock = std::chrono::steady_clock;
   // `store` must outlive this. With config.auth_required false every request is "anonymous"
-  // (still rate limited with the server's defaults).
+  // (still rate limited with the server's defaults) and admin routes are refused (kNotAdmin):
+  // without keys nobody is an admin.
   AccessControl(const ServerConfig& config, store::Store& store);
   ~AccessControl();
 
@@ -73,7 +76,8 @@ class AccessControl {
   // so a revocation takes effect within kKeyCacheTtl.
   Admission admit(std::string_view authorization, bool admin_only);
 
-  // Tests drive the token buckets with their own clock.
+  // Tests drive the token buckets and the lookup cache with their own clock. Call before the
+  // first admit (not synchronised with it).
   void set_clock_for_testing(std::function<Clock::time_point()> now);
 
  private:

@@ -289,6 +289,19 @@ TEST_F(AccessTest, ZeroServerRateMeansNoRateLimit) {
   }
 }
 
+TEST_F(AccessTest, ZeroServerBurstActsAsOne) {
+  config_.rate_per_minute = 60;
+  config_.burst = 0;
+  make_access();
+  std::string header = create_key();
+  ASSERT_FALSE(admit(header).denial);
+  Admission limited = admit(header);
+  ASSERT_TRUE(limited.denial.has_value());
+  EXPECT_EQ(*limited.denial, Denial::kRateLimited);
+  now_ += seconds(1);
+  EXPECT_FALSE(admit(header).denial);
+}
+
 // Many threads on one key at one instant: the bucket admits exactly `burst`, the rest are 429.
 TEST_F(AccessTest, ConcurrentAdmitsNeverOverspendTheBucket) {
   constexpr int kThreads = 8;
