@@ -251,6 +251,8 @@ struct SqliteConnection {
   std::mutex mutex;
   sqlite3* conn = nullptr;
   std::array<sqlite3_stmt*, kStmtCount> stmts{};
+  // Why the last usage flush failed; cleared by the next one that writes everything.
+  std::optional<Error> flush_error;
 
   ~SqliteConnection() {
     for (sqlite3_stmt* stmt : stmts) sqlite3_finalize(stmt);
@@ -425,7 +427,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   int rc = sqlite3_open_v2(where.c_str(), &db->conn, flags, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db->conn, rc, "open " + where);
   sqlite3_extended_result_codes(db->conn, 1);
-  sqlite3_busy_timeout(db->conn, static_cast<int>(kBusyTimeout.count()));
+  sqlite3_busy_timeout(db->conn, static_cast<int>(options.busy_timeout.count()));
 
   // The first statement reads the file: a corrupt or foreign file fails here ("file is not a
   // database"). WAL lets `riptide keys` and readers work while the server writes; synchronous
@@ -496,6 +498,10 @@ Status SqliteStore::ping() {
   if (*version != kSchemaVersion) {
     return Error(ErrorCode::kIo, path_.string() + ": schema version changed underneath to " +
                                      std::to_string(*version));
+  }
+  if (db_->flush_error) {
+    return Error(ErrorCode::kIo,
+                 "usage counters cannot be written: " + db_->flush_error->message());
   }
   return Status::ok_status();
 }
@@ -624,7 +630,10 @@ Status SqliteStore::flush() {
     std::lock_guard pending_lock(pending_->mutex);
     batch.swap(pending_->by_key);
   }
-  if (batch.empty()) return Status::ok_status();
+  if (batch.empty()) {
+    db_->flush_error.reset();
+    return Status::ok_status();
+  }
 
   // One transaction for the whole batch: one WAL commit per second, whatever the request rate.
   Status status = [&]() -> Status {
@@ -645,8 +654,11 @@ Status SqliteStore::flush() {
     }
     return tx.commit();
   }();
-  if (!status) {
+  if (status.ok()) {
+    db_->flush_error.reset();
+  } else {
     // Keep the counts for the next attempt rather than losing them.
+    db_->flush_error = status.error();
     std::lock_guard pending_lock(pending_->mutex);
     pending_->merge(std::move(batch));
   }

@@ -40,6 +40,7 @@ std::filesystem::path default_data_dir();
 struct SqliteStoreOptions {
   uint64_t cache_max_bytes = 0;  // the cache evicts its oldest entries beyond this
   std::chrono::milliseconds usage_flush_interval = kUsageFlushInterval;
+  std::chrono::milliseconds busy_timeout = kBusyTimeout;
   // Unix seconds "now" for stored_at, revoked_at and last_used_at; tests inject their own.
   std::function<int64_t()> clock;
 };
@@ -60,6 +61,8 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
+  // Also an error while buffered usage cannot be written (disk full, file locked for longer
+  // than busy_timeout): readiness then reports the store as failing.
   Status ping() override;
   // kInvalidArgument when the id or the hash already exists.
   Status insert_key(const ApiKeyRecord& key) override;

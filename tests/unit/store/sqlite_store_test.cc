@@ -236,6 +236,37 @@ TEST_F(SqliteStoreTest, UsageIsBufferedUntilFlushAndPersists) {
   EXPECT_EQ(store->usage("never_used")->requests, 0u);
 }
 
+TEST_F(SqliteStoreTest, FailedFlushKeepsCountsAndFailsPingUntilWritten) {
+  SqliteStoreOptions o = options();
+  o.busy_timeout = std::chrono::milliseconds(20);
+  auto store = open(std::move(o));
+  ASSERT_TRUE(store);
+  store->add_usage("key_1", Usage{2, 0, 0, 0, 0});
+  // Another process holds the write lock (`riptide keys` mid-transaction, a backup tool).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() / "riptide.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  Status failed = store->flush();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kIo);
+  EXPECT_NE(failed.error().message().find("locked"), std::string::npos) << failed.error().message();
+  Status ping = store->ping();
+  ASSERT_FALSE(ping.ok());
+  EXPECT_NE(ping.error().message().find("usage counters cannot be written"), std::string::npos);
+  // Nothing was lost, and counting goes on.
+  EXPECT_EQ(store->usage("key_1")->requests, 2u);
+  store->add_usage("key_1", Usage{1, 0, 0, 0, 0});
+
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  ASSERT_TRUE(store->flush().ok());
+  EXPECT_TRUE(store->ping().ok());
+  store.reset();
+  store = open();
+  EXPECT_EQ(store->usage("key_1")->requests, 3u);
+}
+
 TEST_F(SqliteStoreTest, BackgroundThreadFlushesWithinInterval) {
   SqliteStoreOptions o = options();
   o.usage_flush_interval = std::chrono::milliseconds(20);
