@@ -31,15 +31,15 @@ struct Score {
   bool operator>(const Score& other) const { return literal > other.literal; }
 };
 
-// Whether `pattern` matches `segments`; fills `params` and `score` when it does.
-bool match_pattern(std::string_view pattern, const std::vector<std::string_view>& segments,
-                   std::vector<Header>* params, Score* score) {
-  std::vector<std::string_view> pattern_segments = split_segments(pattern);
+// Whether a route's `pattern_segments` match `segments`; fills `params` and `score` when they do.
+bool match_pattern(const std::vector<std::string>& pattern_segments,
+                   const std::vector<std::string_view>& segments, std::vector<Header>* params,
+                   Score* score) {
   if (pattern_segments.size() != segments.size()) return false;
   params->clear();
   score->literal.assign(segments.size(), false);
   for (size_t i = 0; i < segments.size(); ++i) {
-    std::string_view want = pattern_segments[i];
+    std::string_view want(pattern_segments[i]);
     if (is_param(want)) {
       if (segments[i].empty()) return false;
       params->emplace_back(std::string(want.substr(1, want.size() - 2)), std::string(segments[i]));
@@ -80,6 +80,9 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
   route.access = access;
   route.handler = std::move(handler);
   route.index = routes_.size();
+  for (std::string_view segment : split_segments(route.pattern)) {
+    route.segments.emplace_back(segment);
+  }
   routes_.push_back(std::move(route));
 }
 
@@ -94,7 +97,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   Score score;
   Score best_score;
   for (const Route& route : routes_) {
-    if (!match_pattern(route.pattern, segments, &params, &score)) continue;
+    if (!match_pattern(route.segments, segments, &params, &score)) continue;
     append_method(result.allow, route.method);
     if (route.method == "GET") append_method(result.allow, "HEAD");
     if (route.method != lookup) continue;

@@ -21,6 +21,8 @@ struct Route {
   Access access = Access::kPublic;
   Handler handler;
   size_t index = 0;  // position in Router::routes(), for per-route metrics
+  // The pattern split at '/' once, when the route is added (matching runs per request).
+  std::vector<std::string> segments;
 };
 
 class Router {

@@ -263,9 +263,14 @@ TEST_F(HttpServerTest, HeaderOverLimitIs431) {
 
 TEST_F(HttpServerTest, MalformedRequestIs400AndClosed) {
   start();
-  for (std::string_view garbage : {"GARBAGE\r\n\r\n", "GET /hello HTTP/9.9\r\n\r\n",
-                                   "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n",
-                                   "POST /echo HTTP/1.1\r\nContent-Length: 12x\r\n\r\n"}) {
+  for (std::string_view garbage :
+       {"GARBAGE\r\n\r\n", "GET /hello HTTP/9.9\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nContent-Length: 12x\r\n\r\n",
+        // Request smuggling: two framings, or two lengths, are refused rather than guessed.
+        "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+        "0\r\n\r\n"}) {
     Client client(port_);
     client.send(garbage);
     Response response = client.read();
