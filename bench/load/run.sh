@@ -124,6 +124,9 @@ fi
 echo "server: $base (pid $server_pid)" >&2
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
+# The server's CPU time so far (user + system, clock ticks; proc(5) stat fields 14 and 15, counted
+# after the parenthesised command name, which may contain spaces).
+cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'; }
 
 # One request first: a load test of error responses would measure nothing useful.
 status=$(python3 - "$base/v1/extract" "$key" "$tmp/body.json" "$tmp/first.json" <<'EOF'
@@ -168,9 +171,11 @@ health=$(run_wrk health "$health_duration" /health/live)
 echo "POST /v1/extract warm-up ${warmup}s..." >&2
 run_wrk warmup "$warmup" /v1/extract "$tmp/body.json" >/dev/null
 rss_before=$(rss_kib)
+cpu_before=$(cpu_ticks)
 echo "POST /v1/extract for ${duration}s..." >&2
 extract=$(run_wrk extract "$duration" /v1/extract "$tmp/body.json")
 rss_after=$(rss_kib)
+cpu_after=$(cpu_ticks)
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=""
@@ -179,16 +184,23 @@ server_pid=""
 mkdir "$tmp/copies"
 for i in $(seq "$cli_pages"); do ln -s "$tmp/page.html" "$tmp/copies/$i.html"; done
 echo "CLI baseline: riptide extract --format jsonl on $cli_pages copies..." >&2
-start=$(date +%s.%N)
-"$riptide" extract --format jsonl --url "$page_url" "$tmp/copies/"*.html >"$tmp/cli.jsonl"
-end=$(date +%s.%N)
+TIMEFORMAT='%R %U %S'
+cli_times=$( { time "$riptide" extract --format jsonl --url "$page_url" "$tmp/copies/"*.html \
+  >"$tmp/cli.jsonl" 2>"$tmp/cli.err"; } 2>&1) || {
+  echo "run.sh: riptide extract failed:" >&2; head -n 5 "$tmp/cli.err" >&2; exit 1; }
+read -r cli_wall cli_user cli_sys <<<"$cli_times"
 cli_lines=$(wc -l <"$tmp/cli.jsonl")
 [ "$cli_lines" -eq "$cli_pages" ] || { echo "run.sh: CLI printed $cli_lines records" >&2; exit 1; }
-cli_rate=$(awk -v n="$cli_pages" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", n / (b - a)}')
+cli_rate=$(awk -v n="$cli_pages" -v t="$cli_wall" 'BEGIN {printf "%.0f", n / t}')
+# Per CPU-second: what the work costs, whatever else the machine was doing meanwhile.
+cli_cpu_rate=$(awk -v n="$cli_pages" -v u="$cli_user" -v s="$cli_sys" \
+  'BEGIN {printf "%.0f", n / (u + s)}')
 
 health_rate=$(per_second "$health")
 extract_rate=$(per_second "$extract")
 share=$(awk -v s="$extract_rate" -v c="$cli_rate" 'BEGIN {printf "%.0f", 100 * s / (2 * c)}')
+server_cpu_rate=$(awk -v n="$(field requests "$extract")" -v a="$cpu_before" -v b="$cpu_after" \
+  -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", n / ((b - a) / hz)}')
 growth=$(awk -v a="$rss_before" -v b="$rss_after" 'BEGIN {printf "%+.1f", 100 * (b - a) / a}')
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -203,8 +215,9 @@ page: $page_id ($page_bytes bytes, corpus median $median_bytes); wrk -t$threads 
 |---|---|---|
 | GET /health/live (${health_duration} s) | $health_rate req/s (non-2xx $(field non2xx "$health"), socket errors $(field socket_errors "$health")) | ≥ 20 000 req/s |
 | POST /v1/extract (${duration} s) | $extract_rate req/s (non-2xx $(field non2xx "$extract"), socket errors $(field socket_errors "$extract")) | |
-| CLI \`riptide extract\`, one process | $cli_rate pages/s | |
+| CLI \`riptide extract\`, one process | $cli_rate pages/s ($cli_cpu_rate per CPU-second) | |
 | /v1/extract vs 2 × CLI | $share % | ≥ 70 % |
+| server requests per CPU-second (vs the CLI's pages per CPU-second) | $server_cpu_rate ($cli_cpu_rate) | |
 | /v1/extract latency p50 / p90 / p99 / max | $(ms p50_us "$extract") / $(ms p90_us "$extract") / $(ms p99_us "$extract") / $(ms max_us "$extract") ms | p99 ≤ 50 ms |
 | server RSS idle / after ${warmup} s warm-up / after ${duration} s | $(mib "$rss_idle") / $(mib "$rss_before") / $(mib "$rss_after") MiB ($growth %) | ≤ +10 % |
 EOF
