@@ -9,7 +9,8 @@
 #     the same page, and the server's rate as a % of twice that (both cores)
 #
 # usage: bench/load/run.sh [--duration S] [--health-duration S] [--warmup S] [--connections N]
-#                          [--threads N] [--cli-pages N] [--build-dir DIR] [--no-build]
+#                          [--few-connections N] [--threads N] [--cli-pages N]
+#                          [--build-dir DIR] [--no-build]
 # Defaults: the full run (300 s of extract load, 20 s of health, 64 connections, 2 wrk threads)
 # on build/release, built first. A quick check: --duration 60.
 set -euo pipefail
@@ -20,6 +21,10 @@ duration=300
 health_duration=20
 warmup=10
 connections=64
+# A second, short extract run with this few connections shows the latency of one request when
+# requests do not queue behind each other (at 64 connections latency is mostly queueing: by
+# Little's law, connections / throughput).
+few_connections=2
 threads=2
 cli_pages=1000
 build_dir="$repo/build/release"
@@ -35,6 +40,7 @@ while [ $# -gt 0 ]; do
     --health-duration) health_duration="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
+    --few-connections) few_connections="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --cli-pages) cli_pages="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
@@ -43,7 +49,8 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
-for n in "$duration" "$health_duration" "$warmup" "$connections" "$threads" "$cli_pages"; do
+for n in "$duration" "$health_duration" "$warmup" "$connections" "$few_connections" "$threads" \
+  "$cli_pages"; do
   case "$n" in ''|*[!0-9]*) echo "run.sh: '$n' is not a whole number" >&2; exit 2 ;; esac
 done
 command -v wrk >/dev/null || { echo "run.sh: wrk is not installed (scripts/setup.sh)" >&2; exit 1; }
@@ -152,9 +159,11 @@ if [ "$status" != 200 ]; then
   exit 1
 fi
 
-# run_wrk NAME SECONDS PATH [BODY]: prints the RESULT line's fields; wrk's report goes to NAME.txt.
+# run_wrk NAME SECONDS PATH [BODY [CONNECTIONS]]: prints the RESULT line's fields; wrk's report
+# goes to NAME.txt.
 run_wrk() {
-  RIPTIDE_BODY="${4:-}" RIPTIDE_KEY="$key" wrk -t"$threads" -c"$connections" -d"$2"s \
+  local c="${5:-$connections}"
+  RIPTIDE_BODY="${4:-}" RIPTIDE_KEY="$key" wrk -t"$((threads < c ? threads : c))" -c"$c" -d"$2"s \
     --timeout 10s -s "$here/report.lua" "$base$3" >"$tmp/$1.txt" 2>&1 || {
     echo "run.sh: wrk failed:" >&2; cat "$tmp/$1.txt" >&2; exit 1; }
   sed -n 's/^RESULT //p' "$tmp/$1.txt"
@@ -176,6 +185,8 @@ echo "POST /v1/extract for ${duration}s..." >&2
 extract=$(run_wrk extract "$duration" /v1/extract "$tmp/body.json")
 rss_after=$(rss_kib)
 cpu_after=$(cpu_ticks)
+echo "POST /v1/extract at $few_connections connections for ${health_duration}s..." >&2
+few=$(run_wrk few "$health_duration" /v1/extract "$tmp/body.json" "$few_connections")
 kill -TERM "$server_pid"
 wait "$server_pid" || true
 server_pid=""
@@ -219,5 +230,6 @@ page: $page_id ($page_bytes bytes, corpus median $median_bytes); wrk -t$threads 
 | /v1/extract vs 2 × CLI | $share % | ≥ 70 % |
 | server requests per CPU-second (vs the CLI's pages per CPU-second) | $server_cpu_rate ($cli_cpu_rate) | |
 | /v1/extract latency p50 / p90 / p99 / max | $(ms p50_us "$extract") / $(ms p90_us "$extract") / $(ms p99_us "$extract") / $(ms max_us "$extract") ms | p99 ≤ 50 ms |
+| the same at $few_connections connections (${health_duration} s, $(per_second "$few") req/s) | $(ms p50_us "$few") / $(ms p90_us "$few") / $(ms p99_us "$few") / $(ms max_us "$few") ms | |
 | server RSS idle / after ${warmup} s warm-up / after ${duration} s | $(mib "$rss_idle") / $(mib "$rss_before") / $(mib "$rss_after") MiB ($growth %) | ≤ +10 % |
 EOF
