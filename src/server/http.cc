@@ -4,20 +4,10 @@
 
 #include <string>
 
+#include "core/strings.h"
+
 namespace riptide::server {
 namespace {
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -50,14 +40,14 @@ std::string form_decode(std::string_view in) {
 
 std::string_view HttpRequest::header(std::string_view name) const {
   for (const Header& h : headers) {
-    if (iequals(h.first, name)) return h.second;
+    if (str::iequals(h.first, name)) return h.second;
   }
   return {};
 }
 
 bool HttpRequest::has_header(std::string_view name) const {
   for (const Header& h : headers) {
-    if (iequals(h.first, name)) return true;
+    if (str::iequals(h.first, name)) return true;
   }
   return false;
 }

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
 #include "server/request_dispatch.h"
 #include "server/work_pool.h"
 #include "store/store.h"
@@ -72,18 +73,6 @@ constexpr std::string_view kFixedHeaders =
     "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
     "Cache-Control: no-store\r\n";
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
 // A header line a handler may set: no CR, LF or NUL anywhere (response splitting), a token
 // name, and none of the framing headers the server owns.
 bool allowed_extra_header(const Header& h) {
@@ -96,8 +85,8 @@ bool allowed_extra_header(const Header& h) {
   for (char c : h.second) {
     if (c == '\r' || c == '\n' || c == '\0') return false;
   }
-  return !iequals(h.first, "content-length") && !iequals(h.first, "transfer-encoding") &&
-         !iequals(h.first, "connection") && !iequals(h.first, "content-type");
+  return !str::iequals(h.first, "content-length") && !str::iequals(h.first, "transfer-encoding") &&
+         !str::iequals(h.first, "connection") && !str::iequals(h.first, "content-type");
 }
 
 // The metrics label of a method: the common ones by name, anything else "other", so a client
@@ -609,7 +598,7 @@ void Connection::on_header(beast::error_code ec) {
   }
   // curl and others wait (a second, by default) for "100 Continue" before sending a large body.
   const auto& request = parser_->get();
-  if (request.version() >= 11 && iequals(request[http::field::expect], "100-continue")) {
+  if (request.version() >= 11 && str::iequals(request[http::field::expect], "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                      [self = shared_from_this()](beast::error_code write_ec, size_t) {

@@ -29,18 +29,16 @@
 namespace riptide::server {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+// The client's namespace aliases (beast, http, net) serve the raw socket work below too.
+using namespace riptide::testing;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-using riptide::testing::body_json;
-using riptide::testing::Client;
-using riptide::testing::get;
-using riptide::testing::post;
-using riptide::testing::Response;
+// A JSON error answer: the status and {"error": {"code"}} agree.
+void expect_error(const Response& response, int status, std::string_view code) {
+  EXPECT_EQ(response.result_int(), status);
+  EXPECT_EQ(body_json(response)["error"]["code"], code);
+}
 
 struct FakeLease : Lease {
   explicit FakeLease(std::atomic<int>* held) : held_(held) { ++*held_; }
@@ -191,8 +189,7 @@ TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   start();
   Client client(port_);
   Response missing = client.request(get("/nope"));
-  EXPECT_EQ(missing.result_int(), 404);
-  EXPECT_EQ(body_json(missing)["error"]["code"], "not_found");
+  expect_error(missing, 404, "not_found");
   Response wrong = client.request(get("/echo"));
   EXPECT_EQ(wrong.result_int(), 405);
   EXPECT_EQ(wrong[http::field::allow], "POST");
@@ -207,8 +204,7 @@ TEST_F(HttpServerTest, BodyOverLimitIs413BeforeTheBodyIsRead) {
   // Content-Length announces 1 MB but nothing follows: the answer cannot wait for the body.
   client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n");
   Response response = client.read();
-  EXPECT_EQ(response.result_int(), 413);
-  EXPECT_EQ(body_json(response)["error"]["code"], "payload_too_large");
+  expect_error(response, 413, "payload_too_large");
   EXPECT_FALSE(response.keep_alive());
   EXPECT_TRUE(client.closed_by_server());
 }
@@ -256,8 +252,7 @@ TEST_F(HttpServerTest, HeaderOverLimitIs431) {
   start();
   Client client(port_);
   Response response = client.request(get("/hello", "X-Big: " + std::string(3000, 'h') + "\r\n"));
-  EXPECT_EQ(response.result_int(), 431);
-  EXPECT_EQ(body_json(response)["error"]["code"], "header_too_large");
+  expect_error(response, 431, "header_too_large");
   EXPECT_TRUE(client.closed_by_server());
 }
 
@@ -414,13 +409,11 @@ TEST_F(HttpServerTest, AuthenticatedRoutesMapDenialsAndCarryRateHeaders) {
   start();
   Client client(port_);
   Response missing = client.request(post("/private", "{}"));
-  EXPECT_EQ(missing.result_int(), 401);
-  EXPECT_EQ(body_json(missing)["error"]["code"], "unauthorized");
+  expect_error(missing, 401, "unauthorized");
   EXPECT_EQ(body_json(missing)["error"]["message"], "missing API key");
 
   Response limited = client.request(post("/private", "{}", "Authorization: Bearer slow-down\r\n"));
-  EXPECT_EQ(limited.result_int(), 429);
-  EXPECT_EQ(body_json(limited)["error"]["code"], "rate_limited");
+  expect_error(limited, 429, "rate_limited");
   EXPECT_EQ(limited[http::field::retry_after], "7");
   EXPECT_EQ(limited["X-RateLimit-Remaining"], "0");
   EXPECT_EQ(limited["X-RateLimit-Reset"], "30");
@@ -436,8 +429,7 @@ TEST_F(HttpServerTest, AuthenticatedRoutesMapDenialsAndCarryRateHeaders) {
   EXPECT_EQ(leases_held_.load(), 0);
 
   Response not_admin = client.request(post("/admin", "{}", "Authorization: Bearer good\r\n"));
-  EXPECT_EQ(not_admin.result_int(), 403);
-  EXPECT_EQ(body_json(not_admin)["error"]["code"], "forbidden");
+  expect_error(not_admin, 403, "forbidden");
   EXPECT_EQ(client.request(post("/admin", "{}", "Authorization: Bearer admin\r\n")).result_int(),
             201);
   // Public routes carry no rate headers.
@@ -449,8 +441,7 @@ TEST_F(HttpServerTest, HandlerThatDoesNotAnswerOrThrowsGives500) {
   start();
   Client client(port_);
   Response silent = client.request(get("/silent"));
-  EXPECT_EQ(silent.result_int(), 500);
-  EXPECT_EQ(body_json(silent)["error"]["code"], "internal");
+  expect_error(silent, 500, "internal");
   EXPECT_EQ(client.request(get("/throws")).result_int(), 500);
   EXPECT_EQ(client.request(get("/hello")).result_int(), 200);
 }
