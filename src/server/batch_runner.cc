@@ -215,7 +215,7 @@ class BatchRun : public std::enable_shared_from_this<BatchRun> {
         break;
       }
       case BatchOutput::kNdjson:
-        writer_->write(dump(Json{{"type", "done"}, {"summary", std::move(summary)}}) + "\n");
+        // One line per item and nothing else: the end of the chunked body marks completion.
         writer_->finish();
         break;
       case BatchOutput::kSse:

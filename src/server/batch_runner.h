@@ -25,7 +25,7 @@
 //             pool full ─▶ the item waits; retried when another finishes, or after
 //                          kCapacityRetryDelay when none is in flight  (never failed for it)
 //   an item finishes ─▶ its line/event is written (JSON: kept in its slot) ─▶ launch
-//   last item ─▶ the summary, finish
+//   last item ─▶ the summary (JSON, SSE), finish
 //   client gone ─▶ nothing new is launched; in-flight items finish unseen
 namespace riptide::server {
 
@@ -34,7 +34,7 @@ class WorkPool;
 // How a batch answers.
 enum class BatchOutput : uint8_t {
   kJson,    // one application/json body {results: [...in input order], summary} at the end
-  kNdjson,  // application/x-ndjson: one line per item as it finishes, then a "done" line
+  kNdjson,  // application/x-ndjson: one line per item as it finishes
   kSse,     // text/event-stream: result / error / progress events, then "done"
 };
 

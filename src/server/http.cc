@@ -99,8 +99,9 @@ unsigned http_status_for(ErrorCode code) {
       return 200;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kUnsupported:
-    case ErrorCode::kBlockedAddress:
       return 400;
+    case ErrorCode::kBlockedAddress:
+      return 403;
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kInvalidInput:

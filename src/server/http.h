@@ -95,11 +95,12 @@ HttpResponse error_response(unsigned status, std::string_view code, std::string_
                             std::string_view request_id, uint32_t retry_after_seconds = 0);
 
 // The HTTP status an ErrorCode maps to (docs/api.md "Errors"). The request's fault is 400:
-// invalid_argument, unsupported (an unknown mode) and blocked_address (the URL names an address
-// the service refuses to fetch, whoever asks: no credential changes that, so not 403). The
-// document's fault is 422 (invalid_input, parse_error, resource_limit: the request was well
-// formed, the page could not be extracted); unsupported_content_type 415 (the page is a PDF, an
-// image...); not_found 404; fetch_failed 502; unavailable 503; timeout 504; io, internal 500.
+// invalid_argument, unsupported (an unknown mode). blocked_address is 403: the request is well
+// formed but names an address the service refuses by policy (its code, unlike an auth refusal's
+// "forbidden", says so; no other key changes it). The document's fault is 422 (invalid_input,
+// parse_error, resource_limit: the request was well formed, the page could not be extracted);
+// unsupported_content_type 415 (the page is a PDF, an image...); not_found 404; fetch_failed 502;
+// unavailable 503; timeout 504; io, internal 500.
 unsigned http_status_for(ErrorCode code);
 // error_response with http_status_for(error.code()) and error_code_name as the code; a 503 gets
 // Retry-After `retry_after_seconds`.

@@ -63,7 +63,7 @@ TEST(HttpResponse, ErrorCodesMapToStatuses) {
     ErrorCode code;
     unsigned status;
   } cases[] = {{ErrorCode::kInvalidArgument, 400},
-               {ErrorCode::kBlockedAddress, 400},
+               {ErrorCode::kBlockedAddress, 403},
                {ErrorCode::kNotFound, 404},
                {ErrorCode::kResourceLimit, 422},
                {ErrorCode::kUnsupportedContentType, 415},
