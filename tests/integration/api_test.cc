@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <string>
 
 #include "api_checks.h"
@@ -17,6 +18,8 @@ namespace {
 
 // The server's request body limit in this suite: small, so a 413 needs no large upload.
 constexpr size_t kMaxBodyBytes = 64 * 1024;
+// The one origin this suite's server allows for CORS.
+constexpr const char* kAllowedOrigin = "https://app.example.org";
 constexpr const char* kArticleUrl = "https://example.org/news/river-survey";
 
 std::string extract_body(const std::string& html, nlohmann::json extra = nlohmann::json::object()) {
@@ -36,7 +39,8 @@ class ApiTest : public ServeFixture {
   static void SetUpTestSuite() {
     ServeOptions options;
     options.keys = {{.name = "user"}};
-    options.env = {{"RIPTIDE_SERVER_MAX_BODY_BYTES", std::to_string(kMaxBodyBytes)}};
+    options.env = {{"RIPTIDE_SERVER_MAX_BODY_BYTES", std::to_string(kMaxBodyBytes)},
+                   {"RIPTIDE_SERVER_CORS_ORIGINS", kAllowedOrigin}};
     start_suite_server(options);
   }
 
@@ -258,6 +262,31 @@ TEST_F(ApiTest, RequestIdIsEchoedOrGenerated) {
   const HttpResult error = client().get("/nope", {{"X-Request-Id", "itest-err-1"}});
   EXPECT_TRUE(is_api_error(error, 404));
   EXPECT_EQ(error.header("X-Request-Id").value_or(""), "itest-err-1");
+}
+
+TEST_F(ApiTest, CorsPreflightAndHeadersForAnAllowedOriginOnly) {
+  const HttpResult preflight =
+      client().send("OPTIONS", "/v1/extract", {},
+                    {{"Origin", kAllowedOrigin},
+                     {"Access-Control-Request-Method", "POST"},
+                     {"Access-Control-Request-Headers", "authorization, content-type"}});
+  ASSERT_EQ(preflight.status, 204) << describe(preflight);
+  EXPECT_EQ(preflight.header("Access-Control-Allow-Origin").value_or(""), kAllowedOrigin);
+  EXPECT_NE(preflight.header("Access-Control-Allow-Methods").value_or("").find("POST"),
+            std::string::npos);
+  std::string allowed_headers = preflight.header("Access-Control-Allow-Headers").value_or("");
+  for (char& c : allowed_headers)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_NE(allowed_headers.find("authorization"), std::string::npos) << allowed_headers;
+  EXPECT_NE(allowed_headers.find("content-type"), std::string::npos) << allowed_headers;
+  EXPECT_NE(preflight.header("Vary").value_or("").find("Origin"), std::string::npos);
+
+  const HttpResult simple = client().get("/health/live", {{"Origin", kAllowedOrigin}});
+  EXPECT_EQ(simple.header("Access-Control-Allow-Origin").value_or(""), kAllowedOrigin);
+
+  const HttpResult other = client().get("/health/live", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(other.status, 200);
+  EXPECT_FALSE(other.header("Access-Control-Allow-Origin").has_value());
 }
 
 }  // namespace
