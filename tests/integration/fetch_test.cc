@@ -153,21 +153,6 @@ TEST_F(FetchTest, CompatCrawlFetchesEveryUrl) {
   EXPECT_EQ(json["results"][1]["document"].value("title", ""), kSecondTitle);
 }
 
-TEST_F(FetchTest, CliExtractFetchesAUrl) {
-  const CommandResult allowed =
-      run_riptide({"extract", "--url", site().url("/article"), "--allow-private-networks"});
-  ASSERT_EQ(allowed.exit_code, 0) << allowed.err;
-  const nlohmann::json doc = nlohmann::json::parse(allowed.out, nullptr, false);
-  EXPECT_EQ(doc.value("title", ""), kArticleTitle) << allowed.out;
-
-  // Without the flag the SSRF guard refuses loopback, before connecting.
-  site().clear_log();
-  const CommandResult refused = run_riptide({"extract", "--url", site().url("/article")});
-  EXPECT_NE(refused.exit_code, 0);
-  EXPECT_NE(refused.err.find("blocked_address"), std::string::npos) << refused.err;
-  EXPECT_EQ(site().request_count(), 0u);
-}
-
 // A server with the SSRF guard at its default: every private or loopback destination is refused
 // without a connection being made.
 class SsrfTest : public SiteFixture {

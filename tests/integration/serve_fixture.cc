@@ -33,6 +33,8 @@ using EnvList = std::vector<std::pair<std::string, std::string>>;
 constexpr std::chrono::milliseconds kWaitPollInterval{5};
 // Lines of the server's log shown when a test fails.
 constexpr size_t kFailureLogLines = 40;
+// The server logs asynchronously: a failed test waits this long before showing the log.
+constexpr std::chrono::milliseconds kLogSettle{100};
 constexpr std::string_view kListeningPrefix = "listening on http://";
 
 std::string errno_text(std::string_view what) {
@@ -137,8 +139,9 @@ struct Pipe {
   }
 };
 
-std::string read_file(const std::filesystem::path& path) {
+std::string read_file(const std::filesystem::path& path, size_t from) {
   std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(from));
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
@@ -373,8 +376,8 @@ bool ServeProcess::running() {
   return false;
 }
 
-std::string ServeProcess::stderr_text() const {
-  return read_file(stderr_path_);
+std::string ServeProcess::stderr_text(size_t from) const {
+  return read_file(stderr_path_, from);
 }
 
 CommandResult ServeProcess::run_with_data_dir(std::vector<std::string> args) const {
@@ -409,14 +412,17 @@ void ServeFixture::SetUp() {
   ASSERT_TRUE(suite_server() != nullptr) << "riptide serve did not start: " << suite_start_error();
   ASSERT_TRUE(suite_server()->running()) << "riptide serve exited before this test:\n"
                                          << tail_lines(server().stderr_text(), kFailureLogLines);
+  std::error_code ignored;
+  log_start_ = static_cast<size_t>(std::filesystem::file_size(server().stderr_path(), ignored));
 }
 
 void ServeFixture::TearDown() {
   if (suite_server() == nullptr) return;
   EXPECT_TRUE(suite_server()->running()) << "riptide serve died during this test";
   if (HasFailure()) {
-    std::cerr << "--- last lines of riptide serve's log ---\n"
-              << tail_lines(server().stderr_text(), kFailureLogLines) << "\n";
+    std::this_thread::sleep_for(kLogSettle);
+    std::cerr << "--- riptide serve's log during this test (last lines) ---\n"
+              << tail_lines(server().stderr_text(log_start_), kFailureLogLines) << "\n";
   }
 }
 

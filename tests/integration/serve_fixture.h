@@ -89,8 +89,9 @@ class ServeProcess {
   std::optional<int> stop(std::chrono::milliseconds timeout = kServeStopTimeout);
   bool running();
 
-  // Everything the server wrote to stderr (its JSON logs) so far.
-  std::string stderr_text() const;
+  // Everything the server wrote to stderr (its JSON logs) so far, from byte `from` on.
+  std::string stderr_text(size_t from = 0) const;
+  const std::filesystem::path& stderr_path() const { return stderr_path_; }
   // Runs `riptide ARGS... --data-dir DIR` on this server's data dir (e.g. `keys revoke`).
   CommandResult run_with_data_dir(std::vector<std::string> args) const;
 
@@ -110,8 +111,8 @@ class ServeProcess {
 
 // A GoogleTest fixture sharing one server per test suite: a suite derives from it, and its
 // static SetUpTestSuite calls start_suite_server(options). TearDownTestSuite stops the server;
-// every test's TearDown checks the server is still alive and, when the test failed, prints the
-// end of the server's log.
+// every test's TearDown checks the server is still alive and, when the test failed, prints what
+// the server logged during the test.
 class ServeFixture : public ::testing::Test {
  public:
   static void TearDownTestSuite();
@@ -128,6 +129,8 @@ class ServeFixture : public ::testing::Test {
  private:
   static std::unique_ptr<ServeProcess>& suite_server();
   static std::string& suite_start_error();
+
+  size_t log_start_ = 0;  // size of the server's log when the test started
 };
 
 // The last `max_lines` lines of `text` (for failure output).
