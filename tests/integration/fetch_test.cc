@@ -123,7 +123,7 @@ TEST_F(FetchTest, SlowPageTimesOut) {
 
 TEST_F(FetchTest, PdfIsAnUnsupportedContentType) {
   const HttpResult result = extract_url(site().url("/pdf"));
-  ASSERT_TRUE(is_api_error(result, 422, "unsupported_content_type"));
+  ASSERT_TRUE(is_api_error(result, 415, "unsupported_content_type"));
   EXPECT_NE(body_json(result)["error"].value("message", "").find("application/pdf"),
             std::string::npos);
 }
