@@ -25,6 +25,8 @@ constexpr uint32_t kLimitedRatePerMinute = 1;
 // loaded machine.
 constexpr auto kRevocationDeadline = server::kKeyCacheTtl + std::chrono::milliseconds(3000);
 constexpr std::chrono::milliseconds kRevocationPoll{100};
+// Usage counters reach the store at most a second after a request (store/store.h add_usage).
+constexpr std::chrono::milliseconds kUsageDeadline{4000};
 
 const std::string kTinyPage =
     R"({"html": "<html><head><title>T</title></head><body><p>Hello there.</p></body></html>",)"
@@ -47,21 +49,20 @@ class AuthTest : public ServeFixture {
     return client().post("/v1/extract", kTinyPage, headers);
   }
 
-  // The id of the key named `name` from `riptide keys list --json`.
-  static std::string key_id(const std::string& name) {
+  // The entry of the key named `name` in `riptide keys list --json` (null when missing).
+  static nlohmann::json listed_key(const std::string& name) {
     const CommandResult listed = server().run_with_data_dir({"keys", "list", "--json"});
     EXPECT_EQ(listed.exit_code, 0) << listed.err;
-    nlohmann::json json = nlohmann::json::parse(listed.out, nullptr, false);
-    if (json.is_object() && json.contains("keys")) json = json["keys"];
+    const nlohmann::json json = nlohmann::json::parse(listed.out, nullptr, false);
     if (!json.is_array()) {
       ADD_FAILURE() << "keys list --json is not a list: " << listed.out;
-      return {};
+      return nullptr;
     }
     for (const nlohmann::json& entry : json) {
-      if (entry.value("name", "") == name) return entry.value("id", "");
+      if (entry.value("name", "") == name) return entry;
     }
     ADD_FAILURE() << "no key named " << name << " in " << listed.out;
-    return {};
+    return nullptr;
   }
 };
 
@@ -97,7 +98,7 @@ TEST_F(AuthTest, ValidKeyIsAdmittedWithRateLimitHeaders) {
 TEST_F(AuthTest, RevokedKeyIs403WithinTheCacheTtl) {
   const std::string revoked = key("to-revoke");
   ASSERT_EQ(extract_with(bearer(revoked)).status, 200);
-  const std::string id = key_id("to-revoke");
+  const std::string id = listed_key("to-revoke").value("id", "");
   ASSERT_FALSE(id.empty());
   const CommandResult revoke = server().run_with_data_dir({"keys", "revoke", id});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.out << revoke.err;
@@ -178,6 +179,27 @@ TEST_F(AuthTest, PublicRoutesNeedNoKey) {
   for (const char* path : {"/health/live", "/health/ready", "/health", "/metrics"}) {
     EXPECT_EQ(client().get(path).status, 200) << path;
   }
+}
+
+TEST_F(AuthTest, UsageIsCountedPerKey) {
+  constexpr int kPages = 3;
+  for (int i = 0; i < kPages; ++i) ASSERT_EQ(extract_with(bearer(key("counted"))).status, 200);
+  ASSERT_TRUE(is_api_error(client().post("/v1/extract", "{", bearer(key("counted"))), 400));
+
+  const auto deadline = std::chrono::steady_clock::now() + kUsageDeadline;
+  nlohmann::json entry;
+  while (true) {
+    entry = listed_key("counted");
+    if (entry.is_null() || entry["usage"].value("requests", 0) >= kPages + 1) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "usage never counted: " << entry;
+    std::this_thread::sleep_for(kRevocationPoll);
+  }
+  const nlohmann::json& usage = entry["usage"];
+  EXPECT_EQ(usage.value("requests", 0), kPages + 1) << entry;
+  EXPECT_EQ(usage.value("pages", 0), kPages) << entry;
+  EXPECT_EQ(usage.value("errors", 0), 1) << entry;
+  EXPECT_GT(usage.value("bytes_out", 0), 0) << entry;
+  EXPECT_TRUE(entry["last_used_at"].is_string()) << entry;
 }
 
 }  // namespace
