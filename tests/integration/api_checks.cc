@@ -25,6 +25,16 @@ nlohmann::json body_json(const HttpResult& result) {
   return json;
 }
 
+nlohmann::json json_at(const nlohmann::json& json, std::string_view pointer) {
+  const nlohmann::json::json_pointer path{std::string(pointer)};
+  return json.contains(path) ? json.at(path) : nlohmann::json();
+}
+
+std::string string_at(const nlohmann::json& json, std::string_view pointer) {
+  const nlohmann::json value = json_at(json, pointer);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
 ::testing::AssertionResult is_api_error(const HttpResult& result, long status,
                                         std::string_view code) {
   if (result.status != status) {

@@ -15,6 +15,12 @@ namespace riptide::testing {
 // The body parsed as JSON; a discarded value (and a test failure) when it is not JSON.
 nlohmann::json body_json(const HttpResult& result);
 
+// The value at a JSON Pointer (RFC 6901, "/results/0/document/title"), null when any step is
+// missing: test code reads nested fields of untrusted responses without throwing or asserting.
+nlohmann::json json_at(const nlohmann::json& json, std::string_view pointer);
+// The string at `pointer`, "" when missing or not a string.
+std::string string_at(const nlohmann::json& json, std::string_view pointer);
+
 // `result` is the standard error: HTTP `status`, a JSON body {"error": {"code", "message",
 // "request_id"}} with the given code (any when empty), a message, and the request id of the
 // X-Request-Id header.

@@ -122,17 +122,17 @@ TEST_F(ApiTest, BatchOfItemsAnswersInInputOrder) {
   const HttpResult result = client().post("/v1/batch", body.dump(), bearer(key("user")));
   ASSERT_EQ(result.status, 200) << describe(result);
   const nlohmann::json json = body_json(result);
-  ASSERT_TRUE(json.contains("results") && json["results"].is_array()) << describe(result);
-  ASSERT_EQ(json["results"].size(), 2u);
-  EXPECT_EQ(json["results"][0].value("index", -1), 0);
-  EXPECT_EQ(json["results"][0].value("url", ""), kArticleUrl);
-  EXPECT_EQ(json["results"][0]["document"].value("title", ""), kArticleTitle);
-  EXPECT_EQ(json["results"][1].value("index", -1), 1);
-  EXPECT_EQ(json["results"][1]["document"].value("title", ""), kSecondTitle);
+  ASSERT_TRUE(json_at(json, "/results").is_array()) << describe(result);
+  ASSERT_EQ(json_at(json, "/results").size(), 2u);
+  EXPECT_EQ(json_at(json, "/results/0/index"), 0);
+  EXPECT_EQ(json_at(json, "/results/0/url"), kArticleUrl);
+  EXPECT_EQ(json_at(json, "/results/0/document/title"), kArticleTitle);
+  EXPECT_EQ(json_at(json, "/results/1/index"), 1);
+  EXPECT_EQ(json_at(json, "/results/1/document/title"), kSecondTitle);
   ASSERT_TRUE(json.contains("summary")) << describe(result);
-  EXPECT_EQ(json["summary"].value("total", 0), 2);
-  EXPECT_EQ(json["summary"].value("succeeded", 0), 2);
-  EXPECT_EQ(json["summary"].value("failed", -1), 0);
+  EXPECT_EQ(json_at(json, "/summary/total"), 2);
+  EXPECT_EQ(json_at(json, "/summary/succeeded"), 2);
+  EXPECT_EQ(json_at(json, "/summary/failed"), 0);
 }
 
 TEST_F(ApiTest, HealthRoutesArePublic) {
@@ -204,7 +204,7 @@ TEST_F(ApiTest, InvalidFieldsAre400NamingTheField) {
 
   const HttpResult bad_mode = post_extract("/v1/extract", extract_body(article_, {{"mode", "x"}}));
   ASSERT_TRUE(is_api_error(bad_mode, 400));
-  EXPECT_NE(body_json(bad_mode)["error"].value("message", "").find("mode"), std::string::npos);
+  EXPECT_NE(string_at(body_json(bad_mode), "/error/message").find("mode"), std::string::npos);
 
   const HttpResult bad_url =
       post_extract("/v1/extract", R"({"url": "ftp://example.org/file.html"})");

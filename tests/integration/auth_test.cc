@@ -40,6 +40,7 @@ class AuthTest : public ServeFixture {
         {.name = "user"},
         {.name = "admin", .admin = true},
         {.name = "to-revoke"},
+        {.name = "counted"},
         {.name = "limited", .rate_per_minute = kLimitedRatePerMinute, .burst = kLimitedBurst}};
     start_suite_server(options);
   }
@@ -190,16 +191,15 @@ TEST_F(AuthTest, UsageIsCountedPerKey) {
   nlohmann::json entry;
   while (true) {
     entry = listed_key("counted");
-    if (entry.is_null() || entry["usage"].value("requests", 0) >= kPages + 1) break;
+    if (entry.is_null() || json_at(entry, "/usage/requests") >= kPages + 1) break;
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "usage never counted: " << entry;
     std::this_thread::sleep_for(kRevocationPoll);
   }
-  const nlohmann::json& usage = entry["usage"];
-  EXPECT_EQ(usage.value("requests", 0), kPages + 1) << entry;
-  EXPECT_EQ(usage.value("pages", 0), kPages) << entry;
-  EXPECT_EQ(usage.value("errors", 0), 1) << entry;
-  EXPECT_GT(usage.value("bytes_out", 0), 0) << entry;
-  EXPECT_TRUE(entry["last_used_at"].is_string()) << entry;
+  EXPECT_EQ(json_at(entry, "/usage/requests"), kPages + 1) << entry;
+  EXPECT_EQ(json_at(entry, "/usage/pages"), kPages) << entry;
+  EXPECT_EQ(json_at(entry, "/usage/errors"), 1) << entry;
+  EXPECT_GT(json_at(entry, "/usage/bytes_out"), 0) << entry;
+  EXPECT_TRUE(json_at(entry, "/last_used_at").is_string()) << entry;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,13 +28,38 @@ struct ParsedLine {
   nlohmann::json json;
 };
 
-// Every line of an NDJSON body as JSON (a test failure for a line that is not).
-std::vector<ParsedLine> ndjson_lines(const HttpResult& result) {
-  std::vector<ParsedLine> out;
+// An NDJSON batch stream: one line per item ({"type": "result" | "error", "index", "url", ...})
+// in the order they finished, then {"type": "done", "summary": {...}}.
+struct NdjsonStream {
+  std::vector<ParsedLine> items;
+  std::optional<ParsedLine> done;
+};
+
+// Every line parsed as JSON (a test failure for a line that is not, or for anything after done).
+NdjsonStream parse_ndjson(const HttpResult& result) {
+  NdjsonStream stream;
   for (TimedLine& line : result.lines()) {
     nlohmann::json json = nlohmann::json::parse(line.text, nullptr, false);
     EXPECT_FALSE(json.is_discarded()) << "not JSON: " << line.text;
-    out.push_back({std::move(line), std::move(json)});
+    EXPECT_FALSE(stream.done.has_value()) << "a line after done: " << line.text;
+    if (json_at(json, "/type") == "done") {
+      stream.done = ParsedLine{std::move(line), std::move(json)};
+    } else {
+      stream.items.push_back({std::move(line), std::move(json)});
+    }
+  }
+  EXPECT_TRUE(stream.done.has_value()) << "no done line: " << result.body;
+  return stream;
+}
+
+// Item index → document title (or error code) of a stream.
+std::map<int, std::string> outcomes(const NdjsonStream& stream) {
+  std::map<int, std::string> out;
+  for (const ParsedLine& line : stream.items) {
+    const nlohmann::json index = json_at(line.json, "/index");
+    out[index.is_number_integer() ? index.get<int>() : -1] =
+        json_at(line.json, "/type") == "result" ? string_at(line.json, "/document/title")
+                                                : string_at(line.json, "/error/code");
   }
   return out;
 }
@@ -62,23 +88,29 @@ TEST_F(StreamTest, NdjsonSendsEachResultWhenReady) {
   const HttpResult result = post("/v1/batch", {{"urls", urls}, {"concurrency", 3}}, kAcceptNdjson);
   ASSERT_EQ(result.status, 200) << describe(result);
   EXPECT_TRUE(result.header("Content-Type").value_or("").starts_with("application/x-ndjson"));
-  const std::vector<ParsedLine> lines = ndjson_lines(result);
+  const NdjsonStream stream = parse_ndjson(result);
+  const std::vector<ParsedLine>& lines = stream.items;
   ASSERT_EQ(lines.size(), urls.size()) << result.body;
+  ASSERT_TRUE(stream.done.has_value());
+  EXPECT_EQ(json_at(stream.done->json, "/summary/total"), 3);
+  EXPECT_EQ(json_at(stream.done->json, "/summary/succeeded"), 3);
 
   std::set<int> indexes;
   for (const ParsedLine& line : lines) {
-    const int index = line.json.value("index", -1);
+    const nlohmann::json index_json = json_at(line.json, "/index");
+    ASSERT_TRUE(index_json.is_number_integer()) << line.line.text;
+    const int index = index_json.get<int>();
     ASSERT_GE(index, 0) << line.line.text;
     ASSERT_LT(index, static_cast<int>(urls.size()));
     indexes.insert(index);
-    EXPECT_EQ(line.json.value("type", ""), "result") << line.line.text;
-    EXPECT_EQ(line.json.value("url", ""), urls[static_cast<size_t>(index)]);
+    EXPECT_EQ(json_at(line.json, "/type"), "result") << line.line.text;
+    EXPECT_EQ(json_at(line.json, "/url"), urls[static_cast<size_t>(index)]);
     EXPECT_TRUE(line.json.contains("document")) << line.line.text;
   }
   EXPECT_EQ(indexes.size(), urls.size()) << "every index exactly once";
 
-  EXPECT_EQ(lines.back().json.value("index", -1), 0) << "the slow item finishes last";
-  EXPECT_EQ(lines.back().json["document"].value("title", ""), kSecondTitle);
+  EXPECT_EQ(json_at(lines.back().json, "/index"), 0) << "the slow item finishes last";
+  EXPECT_EQ(json_at(lines.back().json, "/document/title"), kSecondTitle);
   // The first line reached the client while the slow page was still being served.
   EXPECT_LT(lines.front().line.arrived - result.started, kSlowPageDelay)
       << "the first result was held back until the slow one finished";
@@ -90,17 +122,22 @@ TEST_F(StreamTest, NdjsonReportsErrorsPerItem) {
                                          "http://10.0.0.1/"};
   const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
   ASSERT_EQ(result.status, 200) << describe(result);
-  const std::vector<ParsedLine> lines = ndjson_lines(result);
-  ASSERT_EQ(lines.size(), urls.size()) << result.body;
+  const NdjsonStream stream = parse_ndjson(result);
+  ASSERT_EQ(stream.items.size(), urls.size()) << result.body;
   std::map<int, nlohmann::json> by_index;
-  for (const ParsedLine& line : lines) by_index[line.json.value("index", -1)] = line.json;
-  EXPECT_EQ(by_index[0].value("type", ""), "result");
-  EXPECT_EQ(by_index[1].value("type", ""), "error");
-  EXPECT_EQ(by_index[1]["error"].value("code", ""), "unsupported_content_type");
-  EXPECT_FALSE(by_index[1]["error"].value("message", "").empty());
-  EXPECT_EQ(by_index[2].value("type", ""), "error");
-  EXPECT_EQ(by_index[2]["error"].value("code", ""), "blocked_address");
-  EXPECT_EQ(by_index[2].value("url", ""), urls[2]);
+  for (const ParsedLine& line : stream.items) {
+    by_index[json_at(line.json, "/index").get<int>()] = line.json;
+  }
+  EXPECT_EQ(json_at(by_index[0], "/type"), "result");
+  EXPECT_EQ(json_at(by_index[1], "/type"), "error");
+  EXPECT_EQ(json_at(by_index[1], "/error/code"), "unsupported_content_type");
+  EXPECT_FALSE(string_at(by_index[1], "/error/message").empty());
+  EXPECT_EQ(json_at(by_index[2], "/type"), "error");
+  EXPECT_EQ(json_at(by_index[2], "/error/code"), "blocked_address");
+  EXPECT_EQ(json_at(by_index[2], "/url"), urls[2]);
+  ASSERT_TRUE(stream.done.has_value());
+  EXPECT_EQ(json_at(stream.done->json, "/summary/succeeded"), 1);
+  EXPECT_EQ(json_at(stream.done->json, "/summary/failed"), 2);
 }
 
 TEST_F(StreamTest, SseSendsResultErrorProgressAndDone) {
@@ -120,22 +157,25 @@ TEST_F(StreamTest, SseSendsResultErrorProgressAndDone) {
     const nlohmann::json data = nlohmann::json::parse(event.data, nullptr, false);
     ASSERT_FALSE(data.is_discarded()) << event.event << ": " << event.data;
     if (event.event == "result") {
-      result_indexes.insert(data.value("index", -1));
+      const nlohmann::json index = json_at(data, "/index");
+      result_indexes.insert(index.is_number_integer() ? index.get<int>() : -1);
       EXPECT_TRUE(data.contains("document"));
     } else if (event.event == "error") {
       ++errors;
-      EXPECT_EQ(data.value("index", -1), 1);
-      EXPECT_EQ(data["error"].value("code", ""), "unsupported_content_type");
+      EXPECT_EQ(json_at(data, "/index"), 1);
+      EXPECT_EQ(json_at(data, "/error/code"), "unsupported_content_type");
     } else if (event.event == "progress") {
-      EXPECT_EQ(data.value("total", 0), 3) << event.data;
-      EXPECT_GE(data.value("done", -1), last_progress_done) << "progress goes forward";
-      last_progress_done = data.value("done", -1);
+      EXPECT_EQ(json_at(data, "/total"), 3) << event.data;
+      const nlohmann::json done = json_at(data, "/done");
+      ASSERT_TRUE(done.is_number_integer()) << event.data;
+      EXPECT_GE(done.get<int>(), last_progress_done) << "progress goes forward";
+      last_progress_done = done.get<int>();
     } else if (event.event == "done") {
       EXPECT_EQ(i, events.size() - 1) << "done is the last event";
-      EXPECT_EQ(data.value("total", 0), 3) << event.data;
-      EXPECT_EQ(data.value("succeeded", 0), 2);
-      EXPECT_EQ(data.value("failed", 0), 1);
-      EXPECT_GE(data.value("elapsed_ms", -1.0), 0.0);
+      EXPECT_EQ(json_at(data, "/total"), 3) << event.data;
+      EXPECT_EQ(json_at(data, "/succeeded"), 2);
+      EXPECT_EQ(json_at(data, "/failed"), 1);
+      EXPECT_GE(json_at(data, "/elapsed_ms"), 0.0);
     } else {
       ADD_FAILURE() << "unexpected event " << event.event;
     }
@@ -150,11 +190,8 @@ TEST_F(StreamTest, CompatStreamRoutesGiveTheV1Documents) {
   const std::vector<std::string> urls = {site().url("/article"), site().url("/second")};
   const HttpResult v1 = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
   ASSERT_EQ(v1.status, 200) << describe(v1);
-  std::map<int, std::string> expected;
-  for (const ParsedLine& line : ndjson_lines(v1)) {
-    expected[line.json.value("index", -1)] = line.json["document"].value("title", "");
-  }
-  ASSERT_EQ(expected.size(), 2u);
+  const std::map<int, std::string> expected = outcomes(parse_ndjson(v1));
+  ASSERT_EQ(expected, (std::map<int, std::string>{{0, kArticleTitle}, {1, kSecondTitle}}));
 
   const std::pair<const char*, nlohmann::json> routes[] = {
       {"/extract/stream", {{"urls", urls}}},
@@ -166,11 +203,7 @@ TEST_F(StreamTest, CompatStreamRoutesGiveTheV1Documents) {
     const HttpResult ndjson = post(path, body, {});
     ASSERT_EQ(ndjson.status, 200) << describe(ndjson);
     EXPECT_TRUE(ndjson.header("Content-Type").value_or("").starts_with("application/x-ndjson"));
-    std::map<int, std::string> titles;
-    for (const ParsedLine& line : ndjson_lines(ndjson)) {
-      titles[line.json.value("index", -1)] = line.json["document"].value("title", "");
-    }
-    EXPECT_EQ(titles, expected);
+    EXPECT_EQ(outcomes(parse_ndjson(ndjson)), expected);
 
     const HttpResult sse = post(path, body, kAcceptSse);
     ASSERT_EQ(sse.status, 200) << describe(sse);
