@@ -137,7 +137,7 @@ TEST_F(FetchTest, OriginErrorIsFetchFailed) {
 TEST_F(FetchTest, RedirectOutsideTheAllowlistIsBlocked) {
   // 127.0.0.2 is loopback but not in 127.0.0.1/32: the hop is refused before connecting.
   const HttpResult result = extract_url(site().url("/to-other-loopback"));
-  EXPECT_TRUE(is_api_error(result, 400, "blocked_address"));
+  EXPECT_TRUE(is_api_error(result, 403, "blocked_address"));
   EXPECT_EQ(site().request_count(), 1u);
 }
 
@@ -179,7 +179,7 @@ TEST_F(SsrfTest, LoopbackAndPrivateAddressesAreRefusedWithoutConnecting) {
     SCOPED_TRACE(url);
     const HttpResult result =
         client().post("/v1/extract", nlohmann::json{{"url", url}}.dump(), bearer(key("user")));
-    EXPECT_TRUE(is_api_error(result, 400, "blocked_address"));
+    EXPECT_TRUE(is_api_error(result, 403, "blocked_address"));
   }
   EXPECT_EQ(site().request_count(), 0u) << "the test site was contacted";
   const HttpResult metrics = client().get("/metrics");

@@ -6,7 +6,6 @@
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,34 +27,22 @@ struct ParsedLine {
   nlohmann::json json;
 };
 
-// An NDJSON batch stream: one line per item ({"type": "result" | "error", "index", "url", ...})
-// in the order they finished, then {"type": "done", "summary": {...}}.
-struct NdjsonStream {
-  std::vector<ParsedLine> items;
-  std::optional<ParsedLine> done;
-};
-
-// Every line parsed as JSON (a test failure for a line that is not, or for anything after done).
-NdjsonStream parse_ndjson(const HttpResult& result) {
-  NdjsonStream stream;
+// Every line of an NDJSON batch stream parsed as JSON (a test failure for a line that is not):
+// one line per item, {"type": "result" | "error", "index", "url", ...}, in the order they finished.
+std::vector<ParsedLine> parse_ndjson(const HttpResult& result) {
+  std::vector<ParsedLine> lines;
   for (TimedLine& line : result.lines()) {
     nlohmann::json json = nlohmann::json::parse(line.text, nullptr, false);
     EXPECT_FALSE(json.is_discarded()) << "not JSON: " << line.text;
-    EXPECT_FALSE(stream.done.has_value()) << "a line after done: " << line.text;
-    if (json_at(json, "/type") == "done") {
-      stream.done = ParsedLine{std::move(line), std::move(json)};
-    } else {
-      stream.items.push_back({std::move(line), std::move(json)});
-    }
+    lines.push_back({std::move(line), std::move(json)});
   }
-  EXPECT_TRUE(stream.done.has_value()) << "no done line: " << result.body;
-  return stream;
+  return lines;
 }
 
 // Item index → document title (or error code) of a stream.
-std::map<int, std::string> outcomes(const NdjsonStream& stream) {
+std::map<int, std::string> outcomes(const std::vector<ParsedLine>& lines) {
   std::map<int, std::string> out;
-  for (const ParsedLine& line : stream.items) {
+  for (const ParsedLine& line : lines) {
     const nlohmann::json index = json_at(line.json, "/index");
     out[index.is_number_integer() ? index.get<int>() : -1] =
         json_at(line.json, "/type") == "result" ? string_at(line.json, "/document/title")
@@ -88,12 +75,8 @@ TEST_F(StreamTest, NdjsonSendsEachResultWhenReady) {
   const HttpResult result = post("/v1/batch", {{"urls", urls}, {"concurrency", 3}}, kAcceptNdjson);
   ASSERT_EQ(result.status, 200) << describe(result);
   EXPECT_TRUE(result.header("Content-Type").value_or("").starts_with("application/x-ndjson"));
-  const NdjsonStream stream = parse_ndjson(result);
-  const std::vector<ParsedLine>& lines = stream.items;
+  const std::vector<ParsedLine> lines = parse_ndjson(result);
   ASSERT_EQ(lines.size(), urls.size()) << result.body;
-  ASSERT_TRUE(stream.done.has_value());
-  EXPECT_EQ(json_at(stream.done->json, "/summary/total"), 3);
-  EXPECT_EQ(json_at(stream.done->json, "/summary/succeeded"), 3);
 
   std::set<int> indexes;
   for (const ParsedLine& line : lines) {
@@ -122,10 +105,10 @@ TEST_F(StreamTest, NdjsonReportsErrorsPerItem) {
                                          "http://10.0.0.1/"};
   const HttpResult result = post("/v1/batch", {{"urls", urls}}, kAcceptNdjson);
   ASSERT_EQ(result.status, 200) << describe(result);
-  const NdjsonStream stream = parse_ndjson(result);
-  ASSERT_EQ(stream.items.size(), urls.size()) << result.body;
+  const std::vector<ParsedLine> lines = parse_ndjson(result);
+  ASSERT_EQ(lines.size(), urls.size()) << result.body;
   std::map<int, nlohmann::json> by_index;
-  for (const ParsedLine& line : stream.items) {
+  for (const ParsedLine& line : lines) {
     by_index[json_at(line.json, "/index").get<int>()] = line.json;
   }
   EXPECT_EQ(json_at(by_index[0], "/type"), "result");
@@ -135,9 +118,6 @@ TEST_F(StreamTest, NdjsonReportsErrorsPerItem) {
   EXPECT_EQ(json_at(by_index[2], "/type"), "error");
   EXPECT_EQ(json_at(by_index[2], "/error/code"), "blocked_address");
   EXPECT_EQ(json_at(by_index[2], "/url"), urls[2]);
-  ASSERT_TRUE(stream.done.has_value());
-  EXPECT_EQ(json_at(stream.done->json, "/summary/succeeded"), 1);
-  EXPECT_EQ(json_at(stream.done->json, "/summary/failed"), 2);
 }
 
 TEST_F(StreamTest, SseSendsResultErrorProgressAndDone) {
