@@ -18,11 +18,11 @@ namespace riptide::store {
 
 // An API key as stored: never the key itself, only its SHA-256 (store/api_keys.h).
 struct ApiKeyRecord {
-  std::string id;        // stable public identifier ("key_3f9a1c2b"), used by list/revoke
-  std::string name;      // free text given at creation
-  std::string prefix;    // first characters of the key ("rt_AbC1"), shown by list to recognise it
+  std::string id;          // stable public identifier ("key_3f9a1c2b"), used by list/revoke
+  std::string name;        // free text given at creation
+  std::string prefix;      // first characters of the key ("rt_AbC1"), shown by list to recognise it
   std::string sha256_hex;  // lowercase hex SHA-256 of the whole key
-  bool admin = false;    // may create keys over the API (POST /api/auth/keys)
+  bool admin = false;      // may create keys over the API (POST /api/auth/keys)
   int64_t created_at = 0;  // Unix seconds
   std::optional<int64_t> revoked_at;
   std::optional<int64_t> last_used_at;
@@ -34,10 +34,10 @@ struct ApiKeyRecord {
 // Counters per key (or per "anonymous" with --no-auth).
 struct Usage {
   uint64_t requests = 0;
-  uint64_t pages = 0;        // documents extracted
-  uint64_t errors = 0;       // requests answered with an error
-  uint64_t bytes_in = 0;     // HTML bytes extracted
-  uint64_t bytes_out = 0;    // response bytes
+  uint64_t pages = 0;      // documents extracted
+  uint64_t errors = 0;     // requests answered with an error
+  uint64_t bytes_in = 0;   // HTML bytes extracted
+  uint64_t bytes_out = 0;  // response bytes
 };
 
 struct CacheEntry {
