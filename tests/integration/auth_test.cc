@@ -202,5 +202,32 @@ TEST_F(AuthTest, UsageIsCountedPerKey) {
   EXPECT_TRUE(json_at(entry, "/last_used_at").is_string()) << entry;
 }
 
+// `riptide serve --no-auth`: for local use, anyone may call the API, and the log says so loudly.
+class NoAuthTest : public ServeFixture {
+ public:
+  static void SetUpTestSuite() {
+    ServeOptions options;
+    options.args = {"--no-auth"};
+    start_suite_server(options);
+  }
+};
+
+TEST_F(NoAuthTest, RequestsWithoutAKeyAreServedAndTheLogWarns) {
+  const HttpResult result = client().post("/v1/extract", kTinyPage);
+  ASSERT_EQ(result.status, 200) << describe(result);
+  EXPECT_EQ(string_at(body_json(result), "/title"), "T");
+  // Still rate limited with the server's defaults.
+  EXPECT_EQ(result.header("X-RateLimit-Limit").value_or(""),
+            std::to_string(server::kDefaultRatePerMinute));
+
+  const std::string log = server().stderr_text();
+  const size_t warning = log.find("\"auth_disabled\"");
+  ASSERT_NE(warning, std::string::npos) << log;
+  const size_t line_start = log.rfind('\n', warning) + 1;
+  EXPECT_NE(log.substr(line_start, warning - line_start).find("\"level\":\"warn"),
+            std::string::npos)
+      << log.substr(line_start, 300);
+}
+
 }  // namespace
 }  // namespace riptide::testing
