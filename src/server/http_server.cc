@@ -270,9 +270,11 @@ class HttpMetrics {
 
 class Connection;
 
-// Everything the connections share. Lives in HttpServer::Impl; outlives every connection
-// (shutdown() closes them and drains the pools before the io_context goes).
-class ServerCore {
+// Everything the connections share. Owned by HttpServer::Impl and by every connection, so that a
+// writer a handler kept past the server's end (against the rule in http.h) still finds its
+// connection, socket and io_context alive: its calls then fail as "client gone" instead of
+// touching freed memory. shutdown() closes every connection and drains the pools first.
+class ServerCore : public std::enable_shared_from_this<ServerCore> {
  public:
   ServerCore(ServerConfig config_in, ServerServices services_in)
       : config(std::move(config_in)),
@@ -392,7 +394,8 @@ class ServerCore {
 // with the ResponseWriter (any thread) under out_mutex_.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerCore& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
+  Connection(std::shared_ptr<ServerCore> core, tcp::socket socket)
+      : core_owner_(std::move(core)), core_(*core_owner_), stream_(std::move(socket)) {
     beast::error_code ec;
     tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = fmt::format("{}:{}", peer.address().to_string(), peer.port());
@@ -466,6 +469,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close(bool linger);
   void linger_read();
 
+  std::shared_ptr<ServerCore> core_owner_;  // keeps the io_context alive (see ServerCore)
   ServerCore& core_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -1099,7 +1103,7 @@ void ServerCore::accept_next() {
       socket.close(ignored);  // over max_connections: refused at once
     } else {
       connection_count_.fetch_add(1, std::memory_order_relaxed);
-      auto connection = std::make_shared<Connection>(*this, std::move(socket));
+      auto connection = std::make_shared<Connection>(shared_from_this(), std::move(socket));
       connection_opened(connection);
       connection->start();
     }
@@ -1236,34 +1240,35 @@ void log_json_line(spdlog::logger& logger, ServerContext::LogLevel level,
   logger.log(spdlog_level(level), std::string_view(line));
 }
 
-struct HttpServer::Impl : ServerCore {
-  using ServerCore::ServerCore;
+struct HttpServer::Impl {
+  std::shared_ptr<ServerCore> core;
 };
 
 HttpServer::HttpServer(ServerConfig config, ServerServices services)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(services))) {}
+    : impl_(std::make_unique<Impl>(
+          Impl{std::make_shared<ServerCore>(std::move(config), std::move(services))})) {}
 
 HttpServer::~HttpServer() {
-  impl_->shutdown();
+  impl_->core->shutdown();
 }
 
 Router& HttpServer::router() {
-  return impl_->router;
+  return impl_->core->router;
 }
 ServerContext& HttpServer::context() {
-  return impl_->context;
+  return impl_->core->context;
 }
 Status HttpServer::start() {
-  return impl_->start();
+  return impl_->core->start();
 }
 uint16_t HttpServer::port() const {
-  return impl_->port;
+  return impl_->core->port;
 }
 void HttpServer::shutdown() {
-  impl_->shutdown();
+  impl_->core->shutdown();
 }
 uint64_t HttpServer::inflight() const {
-  return impl_->inflight();
+  return impl_->core->inflight();
 }
 
 }  // namespace riptide::server

@@ -597,6 +597,34 @@ TEST_F(HttpServerTest, ShutdownCutsOffRequestsPastTheGrace) {
   releaser.join();
 }
 
+TEST_F(HttpServerTest, WriterKeptPastTheServerFailsQuietly) {
+  // Against http.h's rule, a handler keeps its writer after the server is gone: its calls must
+  // fail as "client gone", not touch freed memory (ASan would report it).
+  ServerConfig config = test_config();
+  config.shutdown_grace = 100ms;
+  ServerServices services;
+  services.logger =
+      std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+  std::shared_ptr<ResponseWriter> kept;
+  std::promise<void> handled;
+  auto server = std::make_unique<HttpServer>(config, services);
+  server->router().add("GET", "/keep", Access::kPublic, [&](HttpRequest, auto writer) {
+    kept = writer;
+    handled.set_value();
+  });
+  ASSERT_TRUE(server->start().ok());
+  Client client(server->port());
+  client.send(get("/keep"));
+  handled.get_future().wait();
+  server.reset();
+  EXPECT_TRUE(client.closed_by_server());
+  EXPECT_TRUE(kept->client_gone());
+  kept->start_stream(200, "application/x-ndjson");
+  EXPECT_FALSE(kept->write("{}\n"));
+  kept->finish();
+  kept.reset();
+}
+
 TEST_F(HttpServerTest, ExcessConnectionsAreClosedAtOnce) {
   ServerConfig config = test_config();
   config.max_connections = 1;
