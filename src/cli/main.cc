@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   riptide::cli::register_bench(app, exit_code);
   riptide::cli::register_keys(app, exit_code);
   riptide::cli::register_serve(app, exit_code);
+  riptide::cli::register_config(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
