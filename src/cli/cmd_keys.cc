@@ -3,12 +3,9 @@
 // locking lets both run at once, and a running server sees a revocation within kKeyCacheTtl.
 #include <CLI/CLI.hpp>
 
-#include <time.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
