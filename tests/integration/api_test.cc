@@ -11,6 +11,7 @@
 #include "api_checks.h"
 #include "response_parsing.h"
 #include "serve_fixture.h"
+#include "server/config.h"
 #include "test_site.h"
 
 namespace riptide::testing {
@@ -239,6 +240,13 @@ TEST_F(ApiTest, OversizedBodyIs413) {
   EXPECT_TRUE(is_api_error(streamed, 413));
 
   // The server is still fine afterwards.
+  EXPECT_EQ(client().get("/health/live").status, 200);
+}
+
+TEST_F(ApiTest, OversizedHeadersAre431) {
+  const std::string big(server::kDefaultMaxHeaderBytes + 1024, 'x');
+  const HttpResult result = client().get("/health/live", {{"X-Padding", big}});
+  EXPECT_TRUE(is_api_error(result, 431));
   EXPECT_EQ(client().get("/health/live").status, 200);
 }
 
