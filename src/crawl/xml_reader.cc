@@ -185,6 +185,11 @@ Result<XmlEvent> XmlReader::read_start_tag() {
   ++pos_;  // '<'
   std::string_view name = read_name();
   if (name.empty()) return fail(ErrorCode::kParseError, "'<' not followed by an element name");
+  // Namespaces in XML 1.0 [7] QName: callers match local names, so "url:" must not pass as "".
+  if (local_part(name).empty()) {
+    return fail(ErrorCode::kParseError,
+                "element name <" + std::string(name) + "> has no local part");
+  }
   if (seen_root_ && open_.empty()) {
     pos_ = tag_start;
     return fail(ErrorCode::kParseError, "a second root element <" + std::string(name) + ">");

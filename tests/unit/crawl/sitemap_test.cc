@@ -434,6 +434,7 @@ TEST(SitemapTest, MalformedXmlIsAClearError) {
       {"<urlset><url", "unexpected end of document in a tag"},
       {"<urlset>< url></url></urlset>", "not followed by an element name"},
       {"<urlset><!ELEMENT x ANY></urlset>", "not followed by an element name"},
+      {"<urlset><url:></url:></urlset>", "element name <url:> has no local part"},
       {"<urlset></urlset><!DOCTYPE urlset>", "must precede the root"},
       {"<?xml version='1.0'", "unterminated processing instruction"},
   };
