@@ -235,16 +235,16 @@ void Robots::select_groups() {
   const std::string_view wanted = specific_group_ ? std::string_view(product_token_) : "*";
   for (const Group& group : groups_) {
     if (!names(group, wanted)) continue;
-    for (const Rule& rule : group.rules) selected_.push_back(&rule);
+    selected_.insert(selected_.end(), group.rules.begin(), group.rules.end());
     if (group.crawl_delay && (!crawl_delay_ || *group.crawl_delay > *crawl_delay_)) {
       crawl_delay_ = group.crawl_delay;
     }
   }
   // 2.2.2: the longest match wins, and an allow rule wins over a disallow rule of equal length.
   // Sorted that way, the first rule that matches decides.
-  std::stable_sort(selected_.begin(), selected_.end(), [](const Rule* a, const Rule* b) {
-    if (a->length != b->length) return a->length > b->length;
-    return a->allow && !b->allow;
+  std::stable_sort(selected_.begin(), selected_.end(), [](const Rule& a, const Rule& b) {
+    if (a.length != b.length) return a.length > b.length;
+    return a.allow && !b.allow;
   });
 }
 
@@ -274,8 +274,8 @@ bool Robots::allowed(std::string_view path_and_query) const {
   const std::string path = normalize_robots_path(path_and_query);
   // 2.2.2: "/robots.txt" is implicitly allowed.
   if (std::string_view(path).substr(0, path.find('?')) == kRobotsPath) return true;
-  for (const Rule* rule : selected_) {
-    if (matches(*rule, path)) return rule->allow;
+  for (const Rule& rule : selected_) {
+    if (matches(rule, path)) return rule.allow;
   }
   return true;
 }

@@ -93,8 +93,9 @@ class Robots {
 
   std::vector<Group> groups_;
   std::string product_token_{kProductToken};
-  // The rules that apply, longest first and allow before disallow at equal length.
-  std::vector<const Rule*> selected_;
+  // Copies of the rules that apply, longest first and allow before disallow at equal length
+  // (copies, so that a copied Robots never points into another one's groups).
+  std::vector<Rule> selected_;
   std::optional<double> crawl_delay_;
   std::vector<std::string> sitemaps_;
   bool specific_group_ = false;

@@ -414,6 +414,22 @@ TEST(RobotsGroups, ChangingTheProductToken) {
   EXPECT_FALSE(copy.allowed("/"));
 }
 
+TEST(RobotsGroups, CopiesOutliveTheOriginal) {
+  Robots copy;
+  RobotsPolicy policy;
+  {
+    const Robots original = Robots::parse("User-agent: *\nDisallow: /x\n");
+    copy = original;
+    policy = from_fetch(200, "User-agent: *\nDisallow: /y\n");
+  }
+  const RobotsPolicy policy_copy = policy;
+  policy = RobotsPolicy{};
+  EXPECT_FALSE(copy.allowed("/x"));
+  EXPECT_TRUE(copy.allowed("/y"));
+  EXPECT_FALSE(policy_copy.allowed("/y"));
+  EXPECT_TRUE(policy.allowed("/y"));
+}
+
 // ---- Syntax robustness (2.2). ----
 
 TEST(RobotsSyntax, CaseBomLineEndsAndWhitespace) {
