@@ -122,9 +122,10 @@ struct RobotsPolicy {
 // Maps a robots.txt fetch to a policy (a pure function: the crawler does the fetching). `status`
 // is the HTTP status of the final response, or 0 when there was none (DNS failure, refused
 // connection, timeout, TLS error). 2xx parses `body`; 3xx (the fetcher already followed
-// kMaxRobotsRedirects) and 4xx allow everything; 429, 5xx, 0 and anything else outside 100-599
-// disallow everything for kUnreachableRetry. 429 is treated like 5xx although RFC 9309 lists it
-// with the 4xx codes: it says "slow down", and crawling the whole site is the opposite.
+// kMaxRobotsRedirects) and 4xx allow everything; 429, 5xx, 0 and anything else (1xx, nonsense)
+// disallow everything for kUnreachableRetry. 429 is treated like 5xx although it falls in RFC
+// 9309's 4xx "unavailable" range: it says "slow down", and crawling the whole site is the
+// opposite.
 RobotsPolicy from_fetch(int status, std::string_view body,
                         std::string_view product_token = kProductToken);
 

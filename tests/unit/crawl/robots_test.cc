@@ -31,6 +31,21 @@ void expect_cases(std::string_view body, std::initializer_list<PathCase> cases) 
   }
 }
 
+// One "Disallow: <rule>" in the "*" group, and whether it disallows `path`.
+struct RuleCase {
+  const char* rule;
+  const char* path;
+  bool disallowed;
+};
+
+template <size_t N>
+void expect_rule_cases(const RuleCase (&cases)[N]) {
+  for (const RuleCase& c : cases) {
+    const std::string body = std::string("User-agent: *\nDisallow: ") + c.rule + "\n";
+    EXPECT_EQ(allowed(body, c.path), !c.disallowed) << "Disallow: " << c.rule << " path " << c.path;
+  }
+}
+
 // ---- RFC 9309 section 5: the examples, with the outcomes the RFC describes. ----
 
 // 5.1, verbatim (including the "EOF" line the figure ends with, which is not a record).
@@ -199,12 +214,7 @@ TEST(RobotsRfc9309, PercentEncodingTable) {
 // ---- Matching edge cases (2.2.2, 2.2.3). ----
 
 TEST(RobotsMatching, WildcardsAndAnchors) {
-  struct Case {
-    const char* rule;
-    const char* path;
-    bool disallowed;
-  };
-  const Case cases[] = {
+  const RuleCase cases[] = {
       {"/", "/", true},
       {"/", "/anything?q", true},
       {"/fish", "/fish", true},
@@ -245,10 +255,7 @@ TEST(RobotsMatching, WildcardsAndAnchors) {
       {"/*?", "/page?", true},
       {"/*?", "/page", false},
   };
-  for (const Case& c : cases) {
-    const std::string body = std::string("User-agent: *\nDisallow: ") + c.rule + "\n";
-    EXPECT_EQ(allowed(body, c.path), !c.disallowed) << "Disallow: " << c.rule << " path " << c.path;
-  }
+  expect_rule_cases(cases);
 }
 
 TEST(RobotsMatching, LongestMatchAndTies) {
@@ -281,12 +288,7 @@ TEST(RobotsMatching, RobotsTxtAlwaysAllowedAndEmptyDisallowAllows) {
 }
 
 TEST(RobotsMatching, PercentEncodingNormalisation) {
-  struct Case {
-    const char* rule;
-    const char* path;
-    bool disallowed;
-  };
-  const Case cases[] = {
+  const RuleCase cases[] = {
       // Unreserved characters: escape and character are the same; hex case does not matter.
       {"/~joe/", "/%7Ejoe/index.html", true},
       {"/%7ejoe/", "/~joe/index.html", true},
@@ -324,10 +326,7 @@ TEST(RobotsMatching, PercentEncodingNormalisation) {
       {"/%2541", "/A", false},
       {"/%2541", "/%2541", true},
   };
-  for (const Case& c : cases) {
-    const std::string body = std::string("User-agent: *\nDisallow: ") + c.rule + "\n";
-    EXPECT_EQ(allowed(body, c.path), !c.disallowed) << "Disallow: " << c.rule << " path " << c.path;
-  }
+  expect_rule_cases(cases);
 }
 
 TEST(RobotsMatching, NormalisationIsIdempotent) {
