@@ -59,6 +59,17 @@ bool is_tracking_parameter(std::string_view name) {
   return false;
 }
 
+bool matches_parameter_name(std::string_view name, std::span<const std::string_view> names) {
+  for (std::string_view entry : names) {
+    if (!entry.empty() && entry.back() == '*') {
+      if (str::istarts_with(name, entry.substr(0, entry.size() - 1))) return true;
+    } else if (str::iequals(name, entry)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Url normalize(const Url& url, const NormalizeOptions& options) {
   const bool escapes = options.normalize_percent_encoding && !url.has_opaque_path();
   // Everything before the path is already canonical after parsing.
@@ -78,8 +89,13 @@ Url normalize(const Url& url, const NormalizeOptions& options) {
       std::string_view pair = query.substr(start, amp - start);
       start = amp + 1;
       if (pair.empty() && options.remove_empty_query) continue;
-      if (options.remove_tracking_parameters && is_tracking_parameter(parameter_name(pair))) {
-        continue;
+      if (options.remove_tracking_parameters) {
+        const std::string_view name = parameter_name(pair);
+        if (options.tracking_parameters.empty()
+                ? is_tracking_parameter(name)
+                : matches_parameter_name(name, options.tracking_parameters)) {
+          continue;
+        }
       }
       pairs.push_back(pair);
     }

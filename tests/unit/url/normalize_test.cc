@@ -65,6 +65,16 @@ TEST(TrackingParameters, NamedListAndUtmPrefix) {
   EXPECT_TRUE(is_tracking_parameter("mc_eid"));
   EXPECT_FALSE(is_tracking_parameter("id"));
   EXPECT_FALSE(is_tracking_parameter("utm"));
+  EXPECT_TRUE(is_tracking_parameter("ref_src"));
+}
+
+// A caller's list replaces the built-in one; a trailing '*' is a prefix match.
+TEST(TrackingParameters, CustomListReplacesTheBuiltInOne) {
+  const std::string_view names[] = {"sid", "trk_*"};
+  NormalizeOptions options;
+  options.tracking_parameters = names;
+  EXPECT_EQ(normalized("https://h/p?SID=1&trk_a=2&trk=3&utm_source=x&gclid=y", options),
+            "https://h/p?trk=3&utm_source=x&gclid=y");
 }
 
 }  // namespace

@@ -1,0 +1,306 @@
+#include "crawl/url_filter.h"
+
+#include <regex>
+
+#include "core/strings.h"
+#include "url/normalize.h"
+
+namespace riptide::crawl {
+namespace {
+
+bool is_http(const url::Url& url) {
+  return (url.scheme_type() == url::Scheme::kHttp || url.scheme_type() == url::Scheme::kHttps) &&
+         !url.hostname().empty();
+}
+
+// After URL parsing a host is an IPv6 literal ("[...]"), or a domain, or an IPv4 address in
+// dotted decimal: the parser turns every host whose last label is a number into IPv4.
+bool is_ip_address(std::string_view host) {
+  if (host.empty() || host.front() == '[') return true;
+  const std::string_view last = host.substr(host.rfind('.') + 1);
+  return !last.empty() && str::parse_uint(last).has_value();
+}
+
+// Second-level labels under which country-code TLDs register names ("bbc.co.uk").
+constexpr std::string_view kGenericSecondLevels[] = {"com", "co", "org", "net", "ac", "gov", "edu"};
+
+bool is_subdomain_or_same(std::string_view host, std::string_view root) {
+  if (host == root) return true;
+  return host.size() > root.size() && host.ends_with(root) &&
+         host[host.size() - root.size() - 1] == '.';
+}
+
+// '*' matches any run of characters; iterative with one backtrack point (the last '*'), so the
+// cost is O(pattern × subject) at worst and there is no recursion.
+bool glob_matches(std::string_view glob, std::string_view text) {
+  size_t g = 0;
+  size_t t = 0;
+  size_t star = std::string_view::npos;
+  size_t star_text = 0;
+  while (t < text.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      star_text = t;
+    } else if (g < glob.size() && glob[g] == text[t]) {
+      ++g;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      t = ++star_text;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+bool is_repetition(char c) {
+  return c == '*' || c == '+' || c == '{';
+}
+
+// Whether a regex repeats a group that itself contains a repetition ("(a+)+", "(x*y)*",
+// "(a{2,})+"): the shape behind most catastrophic backtracking, which std::regex (a backtracking
+// matcher without a step limit) would follow exponentially. Overlapping alternatives such as
+// "(a|aa)+" are not detected.
+bool has_nested_repetition(std::string_view re) {
+  std::vector<bool> group_repeats;  // per open group: does it contain a repetition?
+  for (size_t i = 0; i < re.size(); ++i) {
+    const char c = re[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '[') {  // a class: skip to its closing ']' ("[]a]" and "[^]a]" included)
+      size_t j = i + 1;
+      if (j < re.size() && re[j] == '^') ++j;
+      if (j < re.size() && re[j] == ']') ++j;
+      while (j < re.size() && re[j] != ']') j += re[j] == '\\' ? 2 : 1;
+      i = j;
+    } else if (c == '(') {
+      group_repeats.push_back(false);
+    } else if (c == ')' && !group_repeats.empty()) {
+      const bool inner = group_repeats.back();
+      group_repeats.pop_back();
+      if (inner && i + 1 < re.size() && is_repetition(re[i + 1])) return true;
+      if (inner && !group_repeats.empty()) group_repeats.back() = true;
+    } else if (is_repetition(c) && !group_repeats.empty()) {
+      group_repeats.back() = true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<UrlPattern>> compile_all(const std::vector<std::string>& patterns,
+                                            std::string_view what) {
+  if (patterns.size() > kMaxPatterns) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(what) + ": more than " + std::to_string(kMaxPatterns) + " patterns");
+  }
+  std::vector<UrlPattern> out;
+  out.reserve(patterns.size());
+  for (const std::string& p : patterns) {
+    auto compiled = UrlPattern::compile(p);
+    if (!compiled.ok()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(what) + ": " + compiled.error().message());
+    }
+    out.push_back(std::move(compiled).value());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Scope> parse_scope(std::string_view name) {
+  if (name == "host") return Scope::kHost;
+  if (name == "domain") return Scope::kDomain;
+  if (name == "subdomains") return Scope::kSubdomains;
+  return std::nullopt;
+}
+
+std::string_view scope_name(Scope scope) {
+  switch (scope) {
+    case Scope::kHost:
+      return "host";
+    case Scope::kDomain:
+      return "domain";
+    case Scope::kSubdomains:
+      return "subdomains";
+  }
+  return "host";
+}
+
+std::string_view verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAccepted:
+      return "accepted";
+    case Verdict::kInvalid:
+      return "invalid";
+    case Verdict::kTooLong:
+      return "too_long";
+    case Verdict::kOutOfScope:
+      return "out_of_scope";
+    case Verdict::kExcluded:
+      return "excluded";
+    case Verdict::kNotIncluded:
+      return "not_included";
+  }
+  return "invalid";
+}
+
+std::string_view registrable_domain(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);  // "a.com." names "a.com"
+  if (is_ip_address(host)) return host;
+  const size_t last_dot = host.rfind('.');
+  if (last_dot == std::string_view::npos || last_dot == 0) return host;
+  const size_t second_dot = host.rfind('.', last_dot - 1);
+  if (second_dot == std::string_view::npos) return host;
+  const std::string_view tld = host.substr(last_dot + 1);
+  const std::string_view second = host.substr(second_dot + 1, last_dot - second_dot - 1);
+  bool three_labels = false;
+  if (tld.size() == 2) {
+    for (std::string_view generic : kGenericSecondLevels) three_labels |= second == generic;
+  }
+  if (!three_labels) return host.substr(second_dot + 1);
+  if (second_dot == 0) return host;
+  const size_t third_dot = host.rfind('.', second_dot - 1);
+  return third_dot == std::string_view::npos ? host : host.substr(third_dot + 1);
+}
+
+std::string_view path_and_query(const url::Url& url) {
+  const std::string_view href = url.href_without_fragment();
+  const size_t tail = url.pathname().size() + (url.has_query() ? 1 + url.query().size() : 0);
+  return href.substr(href.size() - tail);
+}
+
+// ---- UrlPattern ----
+
+struct UrlPattern::Regex {
+  std::regex re;
+};
+
+UrlPattern::UrlPattern(UrlPattern&&) noexcept = default;
+UrlPattern& UrlPattern::operator=(UrlPattern&&) noexcept = default;
+UrlPattern::~UrlPattern() = default;
+
+Result<UrlPattern> UrlPattern::compile(std::string_view pattern) {
+  static constexpr std::string_view kRegexPrefix = "re:";
+  if (pattern.empty()) return Error(ErrorCode::kInvalidArgument, "empty URL pattern");
+  if (pattern.size() > kMaxPatternBytes) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "URL pattern longer than " + std::to_string(kMaxPatternBytes) + " bytes");
+  }
+  UrlPattern out;
+  out.text_ = std::string(pattern);
+  if (!pattern.starts_with(kRegexPrefix)) {
+    out.glob_ = out.text_;
+    return out;
+  }
+  const std::string source(pattern.substr(kRegexPrefix.size()));
+  if (source.empty()) return Error(ErrorCode::kInvalidArgument, "empty regex in URL pattern");
+  if (has_nested_repetition(source)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "regex \"" + source +
+                     "\" repeats a group that contains a repetition (catastrophic backtracking)");
+  }
+  try {
+    out.regex_ = std::make_unique<Regex>(
+        Regex{std::regex(source, std::regex::ECMAScript | std::regex::optimize)});
+  } catch (const std::regex_error& e) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "invalid regex \"" + source + "\" in URL pattern: " + e.what());
+  }
+  return out;
+}
+
+bool UrlPattern::matches(std::string_view subject) const {
+  if (!regex_) return glob_matches(glob_, subject);
+  try {
+    return std::regex_search(subject.begin(), subject.end(), regex_->re);
+  } catch (const std::regex_error&) {
+    return true;
+  }
+}
+
+// ---- UrlFilter ----
+
+Result<UrlFilter> UrlFilter::create(UrlFilterConfig config, std::span<const std::string> seeds) {
+  UrlFilter filter;
+  auto include = compile_all(config.include, "include");
+  if (!include.ok()) return include.error();
+  auto exclude = compile_all(config.exclude, "exclude");
+  if (!exclude.ok()) return exclude.error();
+  std::vector<std::string> budget_patterns;
+  for (const PathBudget& b : config.budgets) budget_patterns.push_back(b.pattern);
+  auto budgets = compile_all(budget_patterns, "budget");
+  if (!budgets.ok()) return budgets.error();
+  filter.include_ = std::move(include).value();
+  filter.exclude_ = std::move(exclude).value();
+  filter.budgets_ = std::move(budgets).value();
+  filter.config_ = std::move(config);
+
+  if (seeds.empty()) return Error(ErrorCode::kInvalidArgument, "a crawl needs at least one seed");
+  for (const std::string& seed : seeds) {
+    auto canonical = filter.canonicalize(seed);
+    if (!canonical.ok()) return canonical.error();
+    filter.seeds_.emplace_back(canonical->href());
+    std::string_view host = canonical->hostname();
+    if (host.back() == '.') host.remove_suffix(1);
+    filter.scope_roots_.emplace_back(
+        filter.config_.scope == Scope::kDomain ? registrable_domain(host) : host);
+  }
+  return filter;
+}
+
+Result<url::Url> UrlFilter::canonicalize(std::string_view link, const url::Url* base) const {
+  auto parsed = url::parse(link, base);
+  if (!parsed.ok() || !is_http(*parsed)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "not an absolute http(s) URL: " + std::string(link.substr(0, 200)));
+  }
+  std::vector<std::string_view> tracking(config_.tracking_parameters.begin(),
+                                         config_.tracking_parameters.end());
+  url::NormalizeOptions options;
+  options.remove_fragment = true;
+  options.remove_tracking_parameters = config_.remove_tracking_parameters && !tracking.empty();
+  options.tracking_parameters = tracking;
+  return url::normalize(*parsed, options);
+}
+
+Verdict UrlFilter::check_scope(const url::Url& canonical) const {
+  if (!is_http(canonical)) return Verdict::kInvalid;
+  if (path_and_query(canonical).size() > kMaxCrawlPathBytes) return Verdict::kTooLong;
+  std::string_view host = canonical.hostname();
+  if (host.back() == '.') host.remove_suffix(1);
+  for (const std::string& root : scope_roots_) {
+    const bool in_scope =
+        config_.scope == Scope::kHost ? host == root : is_subdomain_or_same(host, root);
+    if (in_scope) return Verdict::kAccepted;
+  }
+  return Verdict::kOutOfScope;
+}
+
+Verdict UrlFilter::check(const url::Url& canonical) const {
+  const Verdict scope = check_scope(canonical);
+  if (scope != Verdict::kAccepted) return scope;
+  const std::string_view subject = path_and_query(canonical);
+  for (const UrlPattern& p : exclude_) {
+    if (p.matches(subject)) return Verdict::kExcluded;
+  }
+  if (include_.empty()) return Verdict::kAccepted;
+  for (const UrlPattern& p : include_) {
+    if (p.matches(subject)) return Verdict::kAccepted;
+  }
+  return Verdict::kNotIncluded;
+}
+
+std::optional<size_t> UrlFilter::budget_for(const url::Url& canonical) const {
+  const std::string_view subject = path_and_query(canonical);
+  std::optional<size_t> best;
+  for (size_t i = 0; i < budgets_.size(); ++i) {
+    if (!budgets_[i].matches(subject)) continue;
+    if (!best || budgets_[i].text().size() > budgets_[*best].text().size()) best = i;
+  }
+  return best;
+}
+
+}  // namespace riptide::crawl
