@@ -250,8 +250,10 @@ NextResult Frontier::next(Clock::time_point now) {
     }
     ++queued.attempts;
     ++host.in_flight;
+    const Clock::time_point before = host.next_allowed;
     host.next_allowed = now + delay_of(host);
-    in_flight_[queued.url] = InFlight{key, name, queued.depth, queued.attempts};
+    in_flight_[queued.url] =
+        InFlight{key, name, queued.depth, queued.attempts, before, host.next_allowed};
 
     NextResult result;
     result.kind = NextResult::Kind::kUrl;
@@ -276,6 +278,13 @@ void Frontier::done(const FrontierItem& item, Clock::time_point now, const Fetch
   in_flight_.erase(it);
   Host& host = hosts_.at(flight.host);
   --host.in_flight;
+  if (outcome.kind == FetchOutcome::Kind::kSkipped) {
+    if (flight.attempts == 1) --handed_out_;
+    // No request went out: give the host its slot back, unless another hand-out moved it since.
+    if (host.next_allowed == flight.next_allowed_after)
+      host.next_allowed = flight.next_allowed_before;
+    return;
+  }
   Clock::time_point next_allowed = now + delay_of(host);
   if (outcome.kind == FetchOutcome::Kind::kThrottled) {
     // Exponential back-off from max(delay, kMinBackoff): 1x, 2x, 4x... per consecutive throttled

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -67,6 +68,9 @@ struct FetchOutcome {
     kOk,         // any response that is not a 429/503 (404 included): the page is finished
     kFailed,     // network or other failure: the page is finished, not retried
     kThrottled,  // HTTP 429 or 503: the host backs off and the page is retried (kMaxFetchAttempts)
+    // Not requested after all (robots.txt disallows it, known only once the host's robots.txt is
+    // in): the page is finished, does not count against max_pages and costs the host no delay.
+    kSkipped,
   };
   Kind kind = Kind::kOk;
   // The response's Retry-After, when it had one.
@@ -184,6 +188,9 @@ class Frontier {
     std::string host;
     uint32_t depth = 0;
     uint32_t attempts = 0;
+    // The host's next-allowed time before and after this hand-out, to undo it for kSkipped.
+    Clock::time_point next_allowed_before{};
+    Clock::time_point next_allowed_after{};
   };
   struct Host {
     std::map<Key, Queued> queue;

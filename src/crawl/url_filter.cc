@@ -55,40 +55,6 @@ bool glob_matches(std::string_view glob, std::string_view text) {
   return g == glob.size();
 }
 
-bool is_repetition(char c) {
-  return c == '*' || c == '+' || c == '{';
-}
-
-// Whether a regex repeats a group that itself contains a repetition ("(a+)+", "(x*y)*",
-// "(a{2,})+"): the shape behind most catastrophic backtracking, which std::regex (a backtracking
-// matcher without a step limit) would follow exponentially. Overlapping alternatives such as
-// "(a|aa)+" are not detected.
-bool has_nested_repetition(std::string_view re) {
-  std::vector<bool> group_repeats;  // per open group: does it contain a repetition?
-  for (size_t i = 0; i < re.size(); ++i) {
-    const char c = re[i];
-    if (c == '\\') {
-      ++i;
-    } else if (c == '[') {  // a class: skip to its closing ']' ("[]a]" and "[^]a]" included)
-      size_t j = i + 1;
-      if (j < re.size() && re[j] == '^') ++j;
-      if (j < re.size() && re[j] == ']') ++j;
-      while (j < re.size() && re[j] != ']') j += re[j] == '\\' ? 2 : 1;
-      i = j;
-    } else if (c == '(') {
-      group_repeats.push_back(false);
-    } else if (c == ')' && !group_repeats.empty()) {
-      const bool inner = group_repeats.back();
-      group_repeats.pop_back();
-      if (inner && i + 1 < re.size() && is_repetition(re[i + 1])) return true;
-      if (inner && !group_repeats.empty()) group_repeats.back() = true;
-    } else if (is_repetition(c) && !group_repeats.empty()) {
-      group_repeats.back() = true;
-    }
-  }
-  return false;
-}
-
 Result<std::vector<UrlPattern>> compile_all(const std::vector<std::string>& patterns,
                                             std::string_view what) {
   if (patterns.size() > kMaxPatterns) {
@@ -174,6 +140,15 @@ std::string_view path_and_query(const url::Url& url) {
 
 // ---- UrlPattern ----
 
+// libstdc++'s polynomial mode (an extension) runs the regex as a breadth-first NFA simulation
+// instead of backtracking: time O(subject × pattern) whatever the pattern, so "(a+)+$" or
+// "a*a*a*a*b" cannot blow up on a crawled URL. It refuses back-references (error_complexity).
+#ifndef __GLIBCXX__
+#error "crawl/url_filter.cc relies on libstdc++'s std::regex_constants::__polynomial"
+#endif
+constexpr std::regex::flag_type kRegexFlags =
+    std::regex::ECMAScript | std::regex::optimize | std::regex_constants::__polynomial;
+
 struct UrlPattern::Regex {
   std::regex re;
 };
@@ -197,14 +172,15 @@ Result<UrlPattern> UrlPattern::compile(std::string_view pattern) {
   }
   const std::string source(pattern.substr(kRegexPrefix.size()));
   if (source.empty()) return Error(ErrorCode::kInvalidArgument, "empty regex in URL pattern");
-  if (has_nested_repetition(source)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "regex \"" + source +
-                     "\" repeats a group that contains a repetition (catastrophic backtracking)");
-  }
   try {
+    // The pattern alone first: the wrapped form below would accept some invalid patterns
+    // ("a)(b" becomes "(?:a)(b)").
+    (void)std::regex(source, kRegexFlags);
+    // A search is a full match of "anything, the pattern, anything": in polynomial mode that is
+    // one linear pass, where regex_search would restart the automaton at every position.
+    // '^' and '$' keep their meaning: without multiline they assert the subject's ends.
     out.regex_ = std::make_unique<Regex>(
-        Regex{std::regex(source, std::regex::ECMAScript | std::regex::optimize)});
+        Regex{std::regex("[\\s\\S]*(?:" + source + ")[\\s\\S]*", kRegexFlags)});
   } catch (const std::regex_error& e) {
     return Error(ErrorCode::kInvalidArgument,
                  "invalid regex \"" + source + "\" in URL pattern: " + e.what());
@@ -215,7 +191,7 @@ Result<UrlPattern> UrlPattern::compile(std::string_view pattern) {
 bool UrlPattern::matches(std::string_view subject) const {
   if (!regex_) return glob_matches(glob_, subject);
   try {
-    return std::regex_search(subject.begin(), subject.end(), regex_->re);
+    return std::regex_match(subject.begin(), subject.end(), regex_->re);
   } catch (const std::regex_error&) {
     return true;
   }

@@ -19,11 +19,9 @@
 namespace riptide::crawl {
 
 // The longest path+query a crawl URL may have; longer ones are refused (kTooLong). It also bounds
-// the subject of every regex match: std::regex backtracks recursively, and its cost grows with
-// the subject.
+// the subject, hence the cost, of every pattern match.
 inline constexpr size_t kMaxCrawlPathBytes = 2048;
-// The longest include/exclude/budget pattern accepted; with the subject cap above it keeps a
-// pathological regex's backtracking bounded.
+// The longest include/exclude/budget pattern accepted: matching costs O(subject × pattern).
 inline constexpr size_t kMaxPatternBytes = 256;
 // Most patterns of each kind (include, exclude, budgets): each URL is matched against all.
 inline constexpr size_t kMaxPatterns = 256;
@@ -54,7 +52,8 @@ std::string_view scope_name(Scope scope);
 std::string_view registrable_domain(std::string_view host);
 
 // One include/exclude/budget pattern, matched against a URL's path plus query ("/a/b?x=1").
-// - "re:<ECMAScript regex>": searched (not anchored; write ^ and $ to anchor), compiled once.
+// - "re:<ECMAScript regex>": searched (not anchored; write ^ and $ to anchor), compiled once,
+//   matched without backtracking (linear in the subject; back-references are refused).
 // - anything else is a glob over the whole path+query: '*' matches any run of characters,
 //   '/' and '?' included ("**" means the same, for people used to it); every other character
 //   is literal. "/blog/*" matches "/blog/", "/blog/a/b" and "/blog/a?page=2".
@@ -68,8 +67,8 @@ class UrlPattern {
   ~UrlPattern();
 
   // `path_and_query` is at most kMaxCrawlPathBytes long (longer URLs are refused before). A regex
-  // that fails while matching (std::regex_error: complexity or stack) counts as matching, so an
-  // exclude pattern errs on the side of not crawling.
+  // that fails while matching (std::regex_error) counts as matching, so an exclude pattern errs
+  // on the side of not crawling.
   bool matches(std::string_view path_and_query) const;
   const std::string& text() const { return text_; }
 

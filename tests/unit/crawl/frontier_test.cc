@@ -186,6 +186,35 @@ TEST(Frontier, MaxPagesIsExactAndCountsFailures) {
   EXPECT_GT(frontier->counts().queued, 0u);  // left unfetched
 }
 
+// A page robots.txt disallows is reported as skipped: no page of max_pages and no delay used.
+TEST(Frontier, SkippedPagesCostNothing) {
+  FrontierConfig config = fast_config();
+  config.max_pages = 2;
+  config.host_delay = seconds(5);
+  auto frontier = make(config, {"https://site.test/0"});
+  for (int i = 1; i <= 3; ++i) {
+    (void)frontier->add("https://site.test/" + std::to_string(i), nullptr, 1);
+  }
+  std::vector<std::string> fetched;
+  NextResult r = frontier->next(kT0);
+  ASSERT_EQ(r.kind, Kind::kUrl);
+  frontier->done(r.item, kT0, {FetchOutcome::Kind::kSkipped, std::nullopt});
+  EXPECT_EQ(frontier->counts().handed_out, 0u);
+  Clock::time_point now = kT0;
+  for (r = frontier->next(now); r.kind != Kind::kFinished; r = frontier->next(now)) {
+    if (r.kind == Kind::kWait) {
+      now = r.ready_at;
+      continue;
+    }
+    ASSERT_EQ(r.kind, Kind::kUrl);
+    fetched.push_back(r.item.url);
+    frontier->done(r.item, now, {});
+  }
+  // The skip did not delay the first real request, and max_pages still allowed two fetches.
+  EXPECT_EQ(fetched, (std::vector<std::string>{"https://site.test/1", "https://site.test/2"}));
+  EXPECT_EQ(now, kT0 + seconds(5));
+}
+
 TEST(Frontier, PathBudgetsAreExact) {
   FrontierConfig config = fast_config();
   config.filter.budgets = {{"/blog/*", 10}, {"/blog/2024/*", 3}};
