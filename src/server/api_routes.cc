@@ -18,6 +18,12 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Bodies up to this size are decoded on the I/O thread (a URL request is a few hundred bytes;
+// parsing takes microseconds). Larger ones — HTML in the body, up to max_body_bytes — are decoded
+// on a worker, so an I/O thread never spends milliseconds parsing JSON while its other
+// connections wait.
+constexpr size_t kInlineDecodeBytes = size_t{64} << 10;
+
 // The batch routes: which body they read and how they answer by default (Accept may ask for
 // NDJSON or SSE on any of them).
 enum class BatchRoute : uint8_t {
@@ -70,15 +76,40 @@ struct SingleJob {
   }
 };
 
-void extract_on_worker(std::shared_ptr<SingleJob> job, std::shared_ptr<LoadedPage> loaded) {
-  bool queued = job->api->context.workers.try_submit([job, loaded] {
+// Where a handler's continuation runs: on a worker the extraction runs inline instead of being
+// queued again.
+enum class Thread : uint8_t { kOther, kWorker };
+
+// Runs `handle(request, thread)` on this I/O thread when the body is small, else on a worker
+// (503 + Retry-After when the worker queue is full).
+template <typename Handle>
+void decode_where_cheap(const std::shared_ptr<Api>& api, HttpRequest request,
+                        std::shared_ptr<ResponseWriter> writer, Handle handle) {
+  if (request.body.size() <= kInlineDecodeBytes) {
+    handle(std::move(request), std::move(writer), Thread::kOther);
+    return;
+  }
+  std::string request_id = request.request_id;
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  bool queued = api->context.workers.try_submit(
+      [shared, writer, handle] { handle(std::move(*shared), writer, Thread::kWorker); });
+  if (!queued) {
+    writer->send(error_response(Error(ErrorCode::kUnavailable, "worker queue is full; retry later"),
+                                request_id, api->context.config.retry_after_seconds));
+  }
+}
+
+void extract_on_worker(std::shared_ptr<SingleJob> job, std::shared_ptr<LoadedPage> loaded,
+                       Thread thread) {
+  auto run = [job, loaded] {
     job->answer(job->api->services.service.extract(std::move(*loaded), job->options));
-  });
-  if (!queued) job->busy("worker");
+  };
+  if (thread == Thread::kWorker) return run();  // already there
+  if (!job->api->context.workers.try_submit(run)) job->busy("worker");
 }
 
 void handle_extract(const std::shared_ptr<Api>& api, Dialect dialect, HttpRequest request,
-                    std::shared_ptr<ResponseWriter> writer) {
+                    std::shared_ptr<ResponseWriter> writer, Thread thread) {
   Result<ExtractRequest> decoded = decode_extract_request(request.body, dialect);
   if (!decoded.ok()) {
     writer->send(error_response(decoded.error(), request.request_id, 0));
@@ -96,7 +127,7 @@ void handle_extract(const std::shared_ptr<Api>& api, Dialect dialect, HttpReques
     // HTML in the request: load() only moves it, so straight to a worker.
     Result<LoadedPage> loaded = api->services.service.load(std::move(*page), job->options);
     if (!loaded.ok()) return job->answer(loaded.error());
-    return extract_on_worker(job, std::make_shared<LoadedPage>(std::move(*loaded)));
+    return extract_on_worker(job, std::make_shared<LoadedPage>(std::move(*loaded)), thread);
   }
   bool queued = api->context.fetchers.try_submit([job, page] {
     Result<LoadedPage> loaded = job->api->services.service.load(std::move(*page), job->options);
@@ -105,13 +136,13 @@ void handle_extract(const std::shared_ptr<Api>& api, Dialect dialect, HttpReques
       // A cache hit is only filtered: no worker needed.
       return job->answer(job->api->services.service.extract(std::move(*loaded), job->options));
     }
-    extract_on_worker(job, std::make_shared<LoadedPage>(std::move(*loaded)));
+    extract_on_worker(job, std::make_shared<LoadedPage>(std::move(*loaded)), Thread::kOther);
   });
   if (!queued) job->busy("fetch");
 }
 
 void handle_batch(const std::shared_ptr<Api>& api, BatchRoute route, HttpRequest request,
-                  std::shared_ptr<ResponseWriter> writer) {
+                  std::shared_ptr<ResponseWriter> writer, Thread /*thread: any*/) {
   const ServerConfig& config = api->context.config;
   Result<BatchRequest> decoded = route == BatchRoute::kV1Batch
                                      ? decode_batch_request(request.body, Dialect::kV1, config)
@@ -175,12 +206,20 @@ void register_api_routes(Router& router, ServerContext& context, ApiServices ser
   auto api = std::make_shared<Api>(Api{context, services});
   auto extract = [api](Dialect dialect) {
     return [api, dialect](HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
-      handle_extract(api, dialect, std::move(request), std::move(writer));
+      decode_where_cheap(
+          api, std::move(request), std::move(writer),
+          [api, dialect](HttpRequest r, std::shared_ptr<ResponseWriter> w, Thread thread) {
+            handle_extract(api, dialect, std::move(r), std::move(w), thread);
+          });
     };
   };
   auto batch = [api](BatchRoute route) {
     return [api, route](HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
-      handle_batch(api, route, std::move(request), std::move(writer));
+      decode_where_cheap(
+          api, std::move(request), std::move(writer),
+          [api, route](HttpRequest r, std::shared_ptr<ResponseWriter> w, Thread thread) {
+            handle_batch(api, route, std::move(r), std::move(w), thread);
+          });
     };
   };
   router.add("POST", "/v1/extract", Access::kKey, extract(Dialect::kV1));

@@ -15,123 +15,16 @@
 
 #include "server/work_pool.h"
 #include "tests/support/fake_store.h"
+#include "tests/unit/server/fake_writer.h"
 
 namespace riptide::server {
 namespace {
 
+using testing::FakeWriter;
+using testing::kWaitLimit;
+
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
-
-// Long enough for any item of these tests on a loaded machine; a hang fails instead of blocking.
-constexpr auto kWaitLimit = 20s;
-
-// A ResponseWriter that records what the batch does with it. Writes add to pending_bytes while
-// `hold` is set (a client that does not read).
-class FakeWriter : public ResponseWriter {
- public:
-  void send(HttpResponse response) override {
-    std::lock_guard lock(mutex_);
-    sent_ = std::move(response);
-    changed_.notify_all();
-  }
-  void start_stream(unsigned status, std::string content_type, std::vector<Header>) override {
-    std::lock_guard lock(mutex_);
-    stream_status_ = status;
-    content_type_ = std::move(content_type);
-  }
-  bool write(std::string data) override {
-    std::lock_guard lock(mutex_);
-    if (gone_) return false;
-    if (hold_) pending_ += data.size();
-    chunks_.push_back(std::move(data));
-    if (gone_after_writes_ > 0 && chunks_.size() >= gone_after_writes_) gone_ = true;
-    changed_.notify_all();
-    return true;
-  }
-  size_t pending_bytes() const override {
-    std::lock_guard lock(mutex_);
-    return pending_;
-  }
-  void when_writable(std::function<void()> fn) override {
-    std::lock_guard lock(mutex_);
-    writable_ = std::move(fn);
-    changed_.notify_all();
-  }
-  void finish() override {
-    std::lock_guard lock(mutex_);
-    finished_ = true;
-    changed_.notify_all();
-  }
-  bool client_gone() const override {
-    std::lock_guard lock(mutex_);
-    return gone_;
-  }
-
-  void hold() {
-    std::lock_guard lock(mutex_);
-    hold_ = true;
-  }
-  void gone_after_writes(size_t n) {
-    std::lock_guard lock(mutex_);
-    gone_after_writes_ = n;
-  }
-  // Waits until the batch asked for when_writable.
-  bool wait_asked() {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kWaitLimit, [&] { return writable_ != nullptr; });
-  }
-  // Empties the buffer and runs the when_writable callback on a thread of its own, as the
-  // server's I/O thread would once the socket accepted the bytes.
-  void drain() {
-    std::function<void()> fn;
-    {
-      std::lock_guard lock(mutex_);
-      fn = std::move(writable_);
-      writable_ = nullptr;
-      pending_ = 0;
-    }
-    if (fn) std::thread(fn).join();
-  }
-  std::vector<std::string> chunks() {
-    std::lock_guard lock(mutex_);
-    return chunks_;
-  }
-  // The streamed body's NDJSON lines, parsed.
-  std::vector<Json> lines() {
-    std::vector<Json> out;
-    for (const std::string& chunk : chunks()) {
-      EXPECT_EQ(chunk.back(), '\n');
-      out.push_back(Json::parse(chunk));
-    }
-    return out;
-  }
-  std::optional<HttpResponse> sent() {
-    std::lock_guard lock(mutex_);
-    return sent_;
-  }
-  std::string content_type() {
-    std::lock_guard lock(mutex_);
-    return content_type_;
-  }
-  bool finished() {
-    std::lock_guard lock(mutex_);
-    return finished_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::optional<HttpResponse> sent_;
-  unsigned stream_status_ = 0;
-  std::string content_type_;
-  std::vector<std::string> chunks_;
-  size_t pending_ = 0;
-  bool hold_ = false;
-  size_t gone_after_writes_ = 0;
-  bool gone_ = false;
-  bool finished_ = false;
-  std::function<void()> writable_;
-};
 
 std::string page(const std::string& title) {
   return "<html><head><title>" + title + "</title></head><body><article><p>" + title +
