@@ -21,6 +21,8 @@ packages=(
   prometheus-cpp-dev
   # service: TOML config (header-only toml++), SHA-256 of API keys (libcrypto), load tests (wrk)
   libtomlplusplus-dev libssl-dev wrk
+  # the README's "try it" calls
+  curl
 )
 
 missing=()
