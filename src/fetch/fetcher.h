@@ -1,9 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +66,25 @@ struct FetchResponse {
   // The Retry-After header of a 429/503, in seconds (0 when absent); crawling honours it.
   uint32_t retry_after_seconds = 0;
   double elapsed_ms = 0;
+  // FetchOptions::raw only: the body as received after content decoding (gzip/br), for any
+  // status and content type, not charset-converted (robots.txt, sitemaps). `html` stays empty.
+  std::string body;
+};
+
+// Per-call options of Fetcher::fetch.
+struct FetchOptions {
+  // Return the body of any status and any content type in FetchResponse::body (no HTML check,
+  // no charset conversion). More than max_redirects redirects is still kFetchFailed, with the
+  // message "too many redirects" (robots.txt treats that as unavailable).
+  bool raw = false;
+  // Set to true by another thread to abort the transfer promptly (checked by libcurl's progress
+  // callback, at least every ~100 ms): the fetch ends with kTimeout "cancelled". May be null.
+  const std::atomic<bool>* cancel = nullptr;
+  // Overrides FetchConfig::max_redirects for this call when set (robots.txt: kMaxRobotsRedirects).
+  std::optional<uint32_t> max_redirects;
+  // Overrides FetchConfig::max_body_bytes for this call when non-zero (robots.txt: 500 KiB,
+  // sitemaps: 50 MB decoded).
+  size_t max_body_bytes = 0;
 };
 
 // Thread-safe: any number of threads may call fetch() at once (each transfer uses its own curl
@@ -85,6 +106,7 @@ class Fetcher {
   // kResourceLimit body over max_wire_bytes / max_body_bytes (a zip bomb); kTimeout connect or
   // total timeout; kFetchFailed DNS, connection, TLS errors or more than max_redirects redirects.
   Result<FetchResponse> fetch(std::string_view url) const;
+  Result<FetchResponse> fetch(std::string_view url, const FetchOptions& options) const;
 
   const FetchConfig& config() const { return config_; }
 

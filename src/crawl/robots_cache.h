@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "crawl/robots.h"
+
+namespace riptide::fetch {
+class Fetcher;
+}
+
+// robots.txt per origin, fetched once and shared (docs/crawl.md "robots.txt"): the first caller
+// for an origin fetches "<scheme>://<host>[:port]/robots.txt" (raw body, any content type, up to
+// kMaxRobotsBytes, at most kMaxRobotsRedirects redirects) and turns the answer into a RobotsPolicy
+// with from_fetch(); callers for the same origin meanwhile wait for that one fetch (no second
+// request). The policy is kept for its refetch_after (24 h parsed/4xx, 10 min unreachable).
+namespace riptide::crawl {
+
+// Bounds the cache: beyond this many origins the least recently fetched ones are dropped.
+inline constexpr size_t kMaxRobotsCacheOrigins = 10'000;
+
+class RobotsCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // `fetcher` must outlive the cache. `user_agent_token` selects the robots.txt group.
+  explicit RobotsCache(const fetch::Fetcher& fetcher,
+                       std::string user_agent_token = std::string(kProductToken),
+                       std::function<Clock::time_point()> clock = {});
+  ~RobotsCache();
+  RobotsCache(const RobotsCache&) = delete;
+  RobotsCache& operator=(const RobotsCache&) = delete;
+
+  // The policy for `origin` ("https://example.com", "http://127.0.0.1:8080": scheme, host and
+  // non-default port, no path). Blocks while the robots.txt is fetched. Never fails: a network
+  // error is an unreachable policy (everything disallowed for kUnreachableRetry).
+  std::shared_ptr<const RobotsPolicy> get(std::string_view origin);
+
+  // Fetches made so far (tests: one per origin and TTL).
+  uint64_t fetch_count() const;
+
+ private:
+  struct Entry;
+  const fetch::Fetcher& fetcher_;
+  std::string token_;
+  std::function<Clock::time_point()> clock_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;
+  uint64_t fetches_ = 0;
+};
+
+}  // namespace riptide::crawl
