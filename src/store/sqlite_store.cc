@@ -17,8 +17,8 @@ namespace riptide::store {
 namespace {
 
 // Forward migrations: entry i takes the schema from version i to i + 1 (PRAGMA user_version).
-// Never edit a released entry; append a new one (issue 6 adds crawl jobs and results here).
-constexpr std::array<const char*, 1> kMigrations = {
+// Never edit a released entry; append a new one.
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: API keys, usage counters, the response cache. cache_size holds the cache's total value
     // bytes, kept by triggers, so eviction never scans the table and stays right when another
     // process writes the same file.
@@ -67,6 +67,42 @@ CREATE TRIGGER cache_size_update AFTER UPDATE OF bytes ON cache BEGIN
   UPDATE cache_size SET bytes = bytes - OLD.bytes + NEW.bytes;
 END;
 )sql",
+    // 2: crawl jobs (server/crawl_jobs.h), their results in report order and each job's last
+    // frontier checkpoint. last_seq is the seq of the job's last stored result, so appending
+    // checks continuity without scanning the results. Results and checkpoint go with their job
+    // (ON DELETE CASCADE; the connection enables foreign keys). States are stored by name
+    // (crawl_job_state_name) so the file reads without riptide.
+    R"sql(
+CREATE TABLE crawl_jobs (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  request_json TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK (state IN ('queued', 'running', 'completed', 'cancelled', 'failed')),
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  progress_json TEXT NOT NULL DEFAULT '',
+  last_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX crawl_jobs_by_age ON crawl_jobs (created_at);
+CREATE INDEX crawl_jobs_by_owner ON crawl_jobs (owner, created_at);
+CREATE INDEX crawl_jobs_unfinished ON crawl_jobs (created_at) WHERE state IN ('queued', 'running');
+CREATE TABLE crawl_results (
+  job_id TEXT NOT NULL REFERENCES crawl_jobs (id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  simhash INTEGER NOT NULL DEFAULT 0,
+  json TEXT NOT NULL,
+  PRIMARY KEY (job_id, seq)
+);
+CREATE TABLE crawl_frontiers (
+  job_id TEXT PRIMARY KEY REFERENCES crawl_jobs (id) ON DELETE CASCADE,
+  state_json TEXT NOT NULL
+);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -91,12 +127,29 @@ enum Stmt : size_t {
   kCacheSize,
   kCacheOldest,
   kCacheDelete,
+  kInsertCrawlJob,
+  kCrawlJobLastSeq,
+  kUpdateCrawlJob,
+  kInsertCrawlResult,
+  kPutCrawlFrontier,
+  kGetCrawlJob,
+  kGetCrawlFrontier,
+  kListCrawlJobs,
+  kListCrawlJobsOfOwner,
+  kUnfinishedCrawlJobs,
+  kCrawlResults,
+  kCrawlFingerprints,
+  kDeleteCrawlJob,
   kStmtCount,
 };
 
 #define RIPTIDE_KEY_COLUMNS                                                                      \
   "id, name, prefix, sha256_hex, admin, created_at, revoked_at, last_used_at, rate_per_minute, " \
   "burst, concurrency"
+
+#define RIPTIDE_CRAWL_JOB_COLUMNS                                                \
+  "id, owner, request_json, state, error, created_at, started_at, finished_at, " \
+  "progress_json"
 
 constexpr std::array<const char*, kStmtCount> kStatements = {
     "BEGIN IMMEDIATE",
@@ -123,9 +176,30 @@ constexpr std::array<const char*, kStmtCount> kStatements = {
     // Oldest first; the index on stored_at (which carries the rowid) gives this order.
     "SELECT rowid, bytes FROM cache ORDER BY stored_at, rowid",
     "DELETE FROM cache WHERE rowid = ?",
+    "INSERT INTO crawl_jobs (" RIPTIDE_CRAWL_JOB_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "SELECT last_seq FROM crawl_jobs WHERE id = ?",
+    "UPDATE crawl_jobs SET state = ?2, error = ?3, started_at = ?4, finished_at = ?5, "
+    "progress_json = ?6, last_seq = ?7 WHERE id = ?1",
+    "INSERT INTO crawl_results (job_id, seq, url, ok, simhash, json) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO crawl_frontiers (job_id, state_json) VALUES (?1, ?2) "
+    "ON CONFLICT (job_id) DO UPDATE SET state_json = ?2",
+    "SELECT " RIPTIDE_CRAWL_JOB_COLUMNS " FROM crawl_jobs WHERE id = ?",
+    "SELECT state_json FROM crawl_frontiers WHERE job_id = ?",
+    // rowid breaks ties between jobs created in the same millisecond: creation order.
+    "SELECT " RIPTIDE_CRAWL_JOB_COLUMNS
+    " FROM crawl_jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
+    "SELECT " RIPTIDE_CRAWL_JOB_COLUMNS
+    " FROM crawl_jobs WHERE owner = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+    "SELECT " RIPTIDE_CRAWL_JOB_COLUMNS
+    " FROM crawl_jobs WHERE state IN ('queued', 'running') ORDER BY created_at, rowid",
+    "SELECT seq, url, ok, simhash, json FROM crawl_results WHERE job_id = ? AND seq > ? "
+    "ORDER BY seq LIMIT ?",
+    "SELECT simhash, url FROM crawl_results WHERE job_id = ? AND simhash != 0 ORDER BY seq",
+    "DELETE FROM crawl_jobs WHERE id = ?",
 };
 
 #undef RIPTIDE_KEY_COLUMNS
+#undef RIPTIDE_CRAWL_JOB_COLUMNS
 
 int64_t system_unix_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -228,6 +302,47 @@ ApiKeyRecord read_key(const Use& row) {
   key.burst = column_u32(row, 9);
   key.concurrency = column_u32(row, 10);
   return key;
+}
+
+Use& bind_crawl_job(Use& use, const CrawlJobRecord& job) {
+  return use.text(1, job.id)
+      .text(2, job.owner)
+      .text(3, job.request_json)
+      .text(4, crawl_job_state_name(job.state))
+      .text(5, job.error)
+      .integer(6, job.created_at)
+      .optional_integer(7, job.started_at)
+      .optional_integer(8, job.finished_at)
+      .text(9, job.progress_json);
+}
+
+// A row of RIPTIDE_CRAWL_JOB_COLUMNS. The CHECK constraint keeps unknown states out, so one here
+// means the file was edited by hand: an I/O-class error, not a crash.
+Result<CrawlJobRecord> read_crawl_job(const Use& row) {
+  CrawlJobRecord job;
+  job.id = row.column_bytes(0);
+  job.owner = row.column_bytes(1);
+  job.request_json = row.column_bytes(2);
+  std::string state = row.column_bytes(3);
+  std::optional<CrawlJobState> parsed = parse_crawl_job_state(state);
+  if (!parsed) {
+    return Error(ErrorCode::kIo, "crawl job " + job.id + " has an unknown state '" + state + "'");
+  }
+  job.state = *parsed;
+  job.error = row.column_bytes(4);
+  job.created_at = row.column_int(5);
+  if (!row.column_null(6)) job.started_at = row.column_int(6);
+  if (!row.column_null(7)) job.finished_at = row.column_int(7);
+  job.progress_json = row.column_bytes(8);
+  return job;
+}
+
+// SQLite integers are signed: a 64-bit fingerprint is stored as the int64 with the same bits.
+int64_t simhash_to_sql(uint64_t simhash) {
+  return static_cast<int64_t>(simhash);
+}
+uint64_t simhash_from_sql(int64_t value) {
+  return static_cast<uint64_t>(value);
 }
 
 void add_to(Usage& total, const Usage& delta) {
@@ -721,6 +836,172 @@ Status SqliteStore::cache_put(std::string_view key, std::string_view value) {
     }
   }
   return tx.commit();
+}
+
+Status SqliteStore::create_crawl_job(const CrawlJobRecord& job) {
+  std::lock_guard lock(db_->mutex);
+  Use insert = db_->use(kInsertCrawlJob);
+  bind_crawl_job(insert, job);
+  return insert.run("create crawl job " + job.id);
+}
+
+Status SqliteStore::checkpoint_crawl_job(const CrawlJobRecord& job,
+                                         const std::vector<CrawlResultRecord>& results,
+                                         const std::string* frontier_json) {
+  std::lock_guard lock(db_->mutex);
+  Transaction tx(*db_);
+  if (Status s = tx.begin(); !s) return s;
+  int64_t last_seq = 0;
+  {
+    Use read = db_->use(kCrawlJobLastSeq);
+    read.text(1, job.id);
+    Result<bool> row = read.step("checkpoint crawl job " + job.id);
+    if (!row) return row.error();
+    if (!*row) return Error(ErrorCode::kNotFound, "no crawl job " + job.id);
+    last_seq = read.column_int(0);
+  }
+  // Checked before anything is written; a failure later still rolls back (Transaction).
+  for (size_t i = 0; i < results.size(); ++i) {
+    uint64_t expected = static_cast<uint64_t>(last_seq) + 1 + i;
+    if (results[i].seq != expected) {
+      return Error(ErrorCode::kInvalidArgument, "crawl job " + job.id + ": result seq " +
+                                                    std::to_string(results[i].seq) + " where " +
+                                                    std::to_string(expected) + " comes next");
+    }
+  }
+  for (const CrawlResultRecord& result : results) {
+    Use insert = db_->use(kInsertCrawlResult);
+    insert.text(1, job.id)
+        .integer(2, to_sql_int(result.seq))
+        .text(3, result.url)
+        .integer(4, result.ok ? 1 : 0)
+        .integer(5, simhash_to_sql(result.simhash))
+        .text(6, result.json);
+    if (Status s = insert.run("store crawl result of " + job.id); !s) return s;
+  }
+  {
+    Use update = db_->use(kUpdateCrawlJob);
+    update.text(1, job.id)
+        .text(2, crawl_job_state_name(job.state))
+        .text(3, job.error)
+        .optional_integer(4, job.started_at)
+        .optional_integer(5, job.finished_at)
+        .text(6, job.progress_json)
+        .integer(7, last_seq + static_cast<int64_t>(results.size()));
+    if (Status s = update.run("update crawl job " + job.id); !s) return s;
+  }
+  if (frontier_json != nullptr) {
+    Use put = db_->use(kPutCrawlFrontier);
+    put.text(1, job.id).text(2, *frontier_json);
+    if (Status s = put.run("store frontier of crawl job " + job.id); !s) return s;
+  }
+  return tx.commit();
+}
+
+Result<std::optional<CrawlJobRecord>> SqliteStore::get_crawl_job(std::string_view id) {
+  std::lock_guard lock(db_->mutex);
+  Use use = db_->use(kGetCrawlJob);
+  use.text(1, id);
+  Result<bool> row = use.step("read crawl job");
+  if (!row) return row.error();
+  if (!*row) return std::optional<CrawlJobRecord>();
+  Result<CrawlJobRecord> job = read_crawl_job(use);
+  if (!job) return job.error();
+  return std::optional<CrawlJobRecord>(std::move(*job));
+}
+
+Result<std::optional<std::string>> SqliteStore::crawl_frontier(std::string_view id) {
+  std::lock_guard lock(db_->mutex);
+  Use use = db_->use(kGetCrawlFrontier);
+  use.text(1, id);
+  Result<bool> row = use.step("read crawl frontier");
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(use.column_bytes(0));
+}
+
+namespace {
+
+Result<std::vector<CrawlJobRecord>> read_crawl_jobs(Use& use, std::string_view what) {
+  std::vector<CrawlJobRecord> jobs;
+  while (true) {
+    Result<bool> row = use.step(what);
+    if (!row) return row.error();
+    if (!*row) break;
+    Result<CrawlJobRecord> job = read_crawl_job(use);
+    if (!job) return job.error();
+    jobs.push_back(std::move(*job));
+  }
+  return jobs;
+}
+
+}  // namespace
+
+Result<std::vector<CrawlJobRecord>> SqliteStore::list_crawl_jobs(std::string_view owner,
+                                                                 size_t limit) {
+  std::lock_guard lock(db_->mutex);
+  if (owner.empty()) {
+    Use use = db_->use(kListCrawlJobs);
+    use.integer(1, to_sql_int(limit));
+    return read_crawl_jobs(use, "list crawl jobs");
+  }
+  Use use = db_->use(kListCrawlJobsOfOwner);
+  use.text(1, owner).integer(2, to_sql_int(limit));
+  return read_crawl_jobs(use, "list crawl jobs");
+}
+
+Result<std::vector<CrawlJobRecord>> SqliteStore::unfinished_crawl_jobs() {
+  std::lock_guard lock(db_->mutex);
+  Use use = db_->use(kUnfinishedCrawlJobs);
+  return read_crawl_jobs(use, "list unfinished crawl jobs");
+}
+
+Result<std::vector<CrawlResultRecord>> SqliteStore::crawl_results(std::string_view id,
+                                                                  uint64_t after_seq,
+                                                                  size_t limit) {
+  std::lock_guard lock(db_->mutex);
+  Use use = db_->use(kCrawlResults);
+  use.text(1, id).integer(2, to_sql_int(after_seq)).integer(3, to_sql_int(limit));
+  std::vector<CrawlResultRecord> results;
+  while (true) {
+    Result<bool> row = use.step("read crawl results");
+    if (!row) return row.error();
+    if (!*row) break;
+    CrawlResultRecord& result = results.emplace_back();
+    result.seq = column_u64(use, 0);
+    result.url = use.column_bytes(1);
+    result.ok = use.column_int(2) != 0;
+    result.simhash = simhash_from_sql(use.column_int(3));
+    result.json = use.column_bytes(4);
+  }
+  return results;
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>> SqliteStore::crawl_fingerprints(
+    std::string_view id) {
+  std::lock_guard lock(db_->mutex);
+  Use use = db_->use(kCrawlFingerprints);
+  use.text(1, id);
+  std::vector<std::pair<uint64_t, std::string>> fingerprints;
+  while (true) {
+    Result<bool> row = use.step("read crawl fingerprints");
+    if (!row) return row.error();
+    if (!*row) break;
+    fingerprints.emplace_back(simhash_from_sql(use.column_int(0)), use.column_bytes(1));
+  }
+  return fingerprints;
+}
+
+Status SqliteStore::delete_crawl_job(std::string_view id) {
+  std::lock_guard lock(db_->mutex);
+  Use del = db_->use(kDeleteCrawlJob);
+  del.text(1, id);
+  // Results and checkpoint go with it (ON DELETE CASCADE), in the statement's own transaction.
+  if (Status s = del.run("delete crawl job"); !s) return s;
+  if (sqlite3_changes(db_->conn) == 0) {
+    return Error(ErrorCode::kNotFound, "no crawl job " + std::string(id));
+  }
+  return Status::ok_status();
 }
 
 Result<SqliteStore::CacheSize> SqliteStore::cache_size() {

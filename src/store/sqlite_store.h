@@ -83,6 +83,23 @@ class SqliteStore final : public Store {
   // An entry larger than cache_max_bytes on its own is not stored.
   Status cache_put(std::string_view key, std::string_view value) override;
 
+  // Crawl jobs as store::Store documents them. crawl_results and crawl_fingerprints of an
+  // unknown id are empty.
+  Status create_crawl_job(const CrawlJobRecord& job) override;
+  Status checkpoint_crawl_job(const CrawlJobRecord& job,
+                              const std::vector<CrawlResultRecord>& results,
+                              const std::string* frontier_json) override;
+  Result<std::optional<CrawlJobRecord>> get_crawl_job(std::string_view id) override;
+  Result<std::optional<std::string>> crawl_frontier(std::string_view id) override;
+  Result<std::vector<CrawlJobRecord>> list_crawl_jobs(std::string_view owner,
+                                                      size_t limit) override;
+  Result<std::vector<CrawlJobRecord>> unfinished_crawl_jobs() override;
+  Result<std::vector<CrawlResultRecord>> crawl_results(std::string_view id, uint64_t after_seq,
+                                                       size_t limit) override;
+  Result<std::vector<std::pair<uint64_t, std::string>>> crawl_fingerprints(
+      std::string_view id) override;
+  Status delete_crawl_job(std::string_view id) override;
+
   // What the cache holds: the sum of its values' bytes (what cache_max_bytes bounds) and its
   // number of entries.
   struct CacheSize {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -7,12 +8,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/store.h"
 
-// An in-memory store::Store for unit tests of its users (access control, API handlers): keys and
-// usage behave like the SQLite store's, the cache is a plain map stamped with `now` (the system
+// An in-memory store::Store for unit tests of its users (access control, API handlers, crawl jobs):
+// keys, usage and crawl jobs behave like the SQLite store's (same errors, orders and seq checks;
+// a failed checkpoint changes nothing), the cache is a plain map stamped with `now` (the system
 // clock unless a test sets it), and `fail` makes every call answer an I/O error, as a store whose
 // disk went away would.
 namespace riptide::testing {
@@ -101,7 +104,130 @@ class FakeStore : public store::Store {
     return {};
   }
 
+  Status create_crawl_job(const store::CrawlJobRecord& job) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    if (find_job(job.id) != nullptr) {
+      return Error(ErrorCode::kInvalidArgument, "duplicate crawl job " + job.id);
+    }
+    jobs_.push_back(Job{job, {}, std::nullopt});
+    return {};
+  }
+
+  Status checkpoint_crawl_job(const store::CrawlJobRecord& job,
+                              const std::vector<store::CrawlResultRecord>& results,
+                              const std::string* frontier_json) override {
+    std::lock_guard lock(mutex_);
+    ++checkpoints;
+    if (fail) return failure();
+    Job* stored = find_job(job.id);
+    if (stored == nullptr) return Error(ErrorCode::kNotFound, "no crawl job " + job.id);
+    uint64_t next = stored->results.empty() ? 1 : stored->results.back().seq + 1;
+    for (const store::CrawlResultRecord& result : results) {
+      if (result.seq != next++) {
+        return Error(ErrorCode::kInvalidArgument, "crawl result seq out of order");
+      }
+    }
+    stored->results.insert(stored->results.end(), results.begin(), results.end());
+    store::CrawlJobRecord& record = stored->record;
+    record.state = job.state;
+    record.error = job.error;
+    record.started_at = job.started_at;
+    record.finished_at = job.finished_at;
+    record.progress_json = job.progress_json;
+    if (frontier_json != nullptr) stored->frontier = *frontier_json;
+    return {};
+  }
+
+  Result<std::optional<store::CrawlJobRecord>> get_crawl_job(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    const Job* job = find_job(id);
+    if (job == nullptr) return std::optional<store::CrawlJobRecord>();
+    return std::optional<store::CrawlJobRecord>(job->record);
+  }
+
+  Result<std::optional<std::string>> crawl_frontier(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    const Job* job = find_job(id);
+    return job == nullptr ? std::optional<std::string>() : job->frontier;
+  }
+
+  // Newest first: by created_at, then the later created (the SQLite store's order).
+  Result<std::vector<store::CrawlJobRecord>> list_crawl_jobs(std::string_view owner,
+                                                             size_t limit) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    std::vector<const Job*> order;
+    for (const Job& job : jobs_) {
+      if (owner.empty() || job.record.owner == owner) order.push_back(&job);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const Job* a, const Job* b) {
+      return a->record.created_at < b->record.created_at;
+    });
+    std::vector<store::CrawlJobRecord> out;
+    for (auto it = order.rbegin(); it != order.rend() && out.size() < limit; ++it) {
+      out.push_back((*it)->record);
+    }
+    return out;
+  }
+
+  Result<std::vector<store::CrawlJobRecord>> unfinished_crawl_jobs() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    std::vector<store::CrawlJobRecord> out;
+    for (const Job& job : jobs_) {
+      if (!store::is_final(job.record.state)) out.push_back(job.record);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+    return out;
+  }
+
+  Result<std::vector<store::CrawlResultRecord>> crawl_results(std::string_view id,
+                                                              uint64_t after_seq,
+                                                              size_t limit) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    std::vector<store::CrawlResultRecord> out;
+    const Job* job = find_job(id);
+    if (job == nullptr) return out;
+    // seqs are 1, 2, 3, ...: result i has seq i + 1.
+    for (size_t i = after_seq < job->results.size() ? after_seq : job->results.size();
+         i < job->results.size() && out.size() < limit; ++i) {
+      out.push_back(job->results[i]);
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<uint64_t, std::string>>> crawl_fingerprints(
+      std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    std::vector<std::pair<uint64_t, std::string>> out;
+    if (const Job* job = find_job(id)) {
+      for (const store::CrawlResultRecord& result : job->results) {
+        if (result.simhash != 0) out.emplace_back(result.simhash, result.url);
+      }
+    }
+    return out;
+  }
+
+  Status delete_crawl_job(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure();
+    for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
+      if (it->record.id == id) {
+        jobs_.erase(it);
+        return {};
+      }
+    }
+    return Error(ErrorCode::kNotFound, "no crawl job " + std::string(id));
+  }
+
   std::atomic<bool> fail{false};
+  std::atomic<int> checkpoints{0};  // checkpoint_crawl_job calls, failed ones included
   std::atomic<int> find_calls{0};
   std::atomic<int> cache_gets{0};
   std::atomic<int> cache_puts{0};
@@ -118,7 +244,20 @@ class FakeStore : public store::Store {
         .count();
   }
 
+  struct Job {
+    store::CrawlJobRecord record;
+    std::vector<store::CrawlResultRecord> results;
+    std::optional<std::string> frontier;
+  };
+  Job* find_job(std::string_view id) {
+    for (Job& job : jobs_) {
+      if (job.record.id == id) return &job;
+    }
+    return nullptr;
+  }
+
   std::mutex mutex_;
+  std::vector<Job> jobs_;  // creation order
   std::vector<store::ApiKeyRecord> keys_;
   std::map<std::string, store::Usage> usage_;
   std::map<std::string, store::CacheEntry> cache_;
