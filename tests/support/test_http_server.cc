@@ -148,7 +148,7 @@ HttpResponse redirect_response(int status, std::string location) {
   return response;
 }
 
-TestHttpServer::TestHttpServer() : fallback_(not_found) {
+TestHttpServer::TestHttpServer(uint16_t port) : fallback_(not_found) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0)
     throw std::runtime_error("test http server: socket: " + std::string(strerror(errno)));
@@ -157,12 +157,13 @@ TestHttpServer::TestHttpServer() : fallback_(not_found) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
+  address.sin_port = htons(port);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
       ::listen(listen_fd_, kListenBacklog) != 0) {
     std::string why = strerror(errno);
     ::close(listen_fd_);
-    throw std::runtime_error("test http server: bind/listen on 127.0.0.1:0: " + why);
+    throw std::runtime_error("test http server: bind/listen on 127.0.0.1:" + std::to_string(port) +
+                             ": " + why);
   }
   socklen_t length = sizeof address;
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);

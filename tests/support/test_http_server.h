@@ -92,7 +92,8 @@ HttpResponse redirect_response(int status, std::string location);
 
 class TestHttpServer {
  public:
-  TestHttpServer();
+  // Listens on 127.0.0.1:`port`; 0 (tests) lets the kernel pick a free port.
+  explicit TestHttpServer(uint16_t port = 0);
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
   TestHttpServer& operator=(const TestHttpServer&) = delete;
