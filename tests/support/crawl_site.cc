@@ -663,7 +663,9 @@ HttpResponse CrawlSite::respond(const HttpRequest& request) {
     default:
       break;
   }
-  return html_response(render(*found));
+  HttpResponse response = html_response(render(*found));
+  if (found->kind == SitePageKind::kArticle) response.delay = config_.article_delay;
+  return response;
 }
 
 }  // namespace riptide::testing

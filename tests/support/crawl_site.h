@@ -43,6 +43,7 @@
 // handler threads only read them (and flip the one-shot 429 flag, atomically).
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -81,6 +82,8 @@ struct CrawlSiteConfig {
   bool sitemaps = true;                 // the index and its children, the robots.txt Sitemap line
   // robots.txt Crawl-delay in seconds (written with three decimals); none when unset.
   std::optional<double> crawl_delay_seconds;
+  // /articles/<i> answer only after this long (cancel tests: transfers still in flight).
+  std::chrono::milliseconds article_delay{0};
 
   // Only the home page and articles (no traps, no chain, no orphans, an allow-all robots.txt,
   // no sitemaps): N + 1 pages of HTML, what the crawl benchmark fetches.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -243,7 +244,7 @@ TEST_F(CrawlSiteGeneratorTest, DuplicatesShareTheirOriginalsTextAndOthersDoNot) 
   }
 }
 
-TEST_F(CrawlSiteGeneratorTest, RedirectChainsErrorsAndTheOneShotThrottle) {
+TEST_F(CrawlSiteGeneratorTest, RedirectChainsErrorsThrottleAndSlowArticles) {
   const Answer first = fetch_raw(*site_, "/old/39");
   EXPECT_EQ(first.status, 301);
   EXPECT_EQ(first.location, "/older/39");
@@ -270,6 +271,13 @@ TEST_F(CrawlSiteGeneratorTest, RedirectChainsErrorsAndTheOneShotThrottle) {
   EXPECT_EQ(busy.retry_after, "7");
   EXPECT_EQ(fetch_raw(throttled, "/busy").status, 200);
   EXPECT_EQ(fetch_raw(throttled, "/busy").status, 200);
+
+  CrawlSite slow({.pages = 5, .article_delay = std::chrono::milliseconds(200)});
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(fetch_raw(slow, "/").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_EQ(fetch_raw(slow, "/articles/1").status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
 }
 
 TEST_F(CrawlSiteGeneratorTest, PageRequestsLeaveOutRobotsAndSitemaps) {
