@@ -47,6 +47,15 @@ inline constexpr uint32_t kMaxCrawlDepth = 100;
 // Results per page of GET /v1/crawl/{id}/results: default and maximum of ?limit=.
 inline constexpr size_t kDefaultCrawlResultsPage = 100;
 inline constexpr size_t kMaxCrawlResultsPage = 1000;
+// Seed URLs of one job (url or urls[]).
+inline constexpr size_t kMaxCrawlSeeds = 100;
+// The largest per-host delay a request may ask for (robots.txt Crawl-delay is clamped alike).
+inline constexpr std::chrono::milliseconds kMaxCrawlRequestDelay{60'000};
+// Per-host concurrency a request may ask for: beyond a few connections a crawl is no longer
+// polite to the site, whatever the request says.
+inline constexpr uint32_t kMaxCrawlHostConcurrency = 16;
+// The longest time_budget a request may give (0 = none).
+inline constexpr std::chrono::milliseconds kMaxCrawlTimeBudget{7LL * 24 * 3600 * 1000};
 
 // POST /v1/crawl, decoded (server/api_request.h parse_crawl_request):
 //   {url | urls[], max_depth, max_pages, include[], exclude[], budgets{pattern: n}, scope,
@@ -116,8 +125,12 @@ class CrawlJobs {
   void when_results(std::string_view id, uint64_t after_seq, std::function<void()> fn);
 
   // Stops every running crawl (each stores its checkpoint; its state stays "running" so the next
-  // start resumes it) and runs pending when_results callbacks. Idempotent.
+  // start resumes it) and runs pending when_results callbacks. Waits for the running crawls to
+  // store their checkpoints (about a second). Idempotent.
   void shutdown();
+  // True once shutdown() began: streams stop waiting (when_results then answers at once, and a
+  // job left "running" will not end in this process).
+  bool shutting_down() const;
 
  private:
   struct Impl;

@@ -1,8 +1,10 @@
-// Fuzzes the API's request decoding (server/api_request.h): every input goes through the four
-// decoders. Each must either refuse with kInvalidArgument and a message that is valid UTF-8 (the
-// message is sent back inside a JSON error body) or give a request that keeps the decoders'
-// promises: http(s) URLs that parse back to themselves, batch sizes and concurrency within the
-// configured limits, a non-empty format set, selectors exactly when the mode is custom.
+// Fuzzes the API's request decoding (server/api_request.h, and POST /v1/crawl's in
+// server/crawl_jobs.h): every input goes through the five decoders. Each must either refuse with
+// kInvalidArgument and a message that is valid UTF-8 (the message is sent back inside a JSON error
+// body) or give a request that keeps the decoders' promises: http(s) URLs that parse back to
+// themselves, batch sizes and concurrency within the configured limits, a non-empty format set,
+// selectors exactly when the mode is custom; a crawl job within the caps whose stored form decodes
+// back to the same request.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +13,7 @@
 
 #include "core/utf8.h"
 #include "server/api_request.h"
+#include "server/crawl_jobs.h"
 #include "url/url.h"
 
 namespace {
@@ -72,6 +75,27 @@ void check_batch(const server::BatchRequest& batch, const server::ServerConfig& 
   check_options(batch.options);
 }
 
+void check_crawl_job(const server::CrawlRequest& job, const server::CrawlJobsConfig& config) {
+  check(!job.seeds.empty() && job.seeds.size() <= server::kMaxCrawlSeeds, "crawl seed count");
+  for (const std::string& seed : job.seeds) check_url(seed, false);
+  const crawl::FrontierConfig& frontier = job.options.frontier;
+  check(frontier.max_pages >= 1 && frontier.max_pages <= config.max_pages_cap, "crawl max_pages");
+  check(frontier.max_depth <= server::kMaxCrawlDepth, "crawl max_depth");
+  check(frontier.host_concurrency >= 1 &&
+            frontier.host_concurrency <= server::kMaxCrawlHostConcurrency,
+        "crawl host_concurrency");
+  check(job.options.concurrency >= 1 && job.options.concurrency <= crawl::kMaxCrawlConcurrency,
+        "crawl concurrency");
+  check(frontier.host_delay.count() >= 0 && frontier.host_delay <= server::kMaxCrawlRequestDelay,
+        "crawl delay");
+  check(job.formats != 0 && (job.formats & ~server::kAllFormats) == 0, "crawl format set");
+  // The stored form (what a restarted service decodes) must give the same request back.
+  nlohmann::ordered_json stored = server::crawl_request_to_json(job);
+  auto again = server::decode_crawl_job_request(stored.dump(), config);
+  check(again.ok(), "stored crawl request does not decode");
+  check(server::crawl_request_to_json(*again) == stored, "stored crawl request changes");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -90,6 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto crawl = server::decode_crawl_request(body, config);
   if (!refused_cleanly(crawl)) check_batch(*crawl, config);
+  server::CrawlJobsConfig crawl_config;
+  crawl_config.max_pages_cap = 50;
+  auto job = server::decode_crawl_job_request(body, crawl_config);
+  if (!refused_cleanly(job)) check_crawl_job(*job, crawl_config);
   auto key = server::decode_key_request(body);
   if (!refused_cleanly(key)) {
     check(!key->name.empty() && utf8::is_valid(key->name), "key name");
