@@ -253,10 +253,15 @@ Result<XmlEvent> XmlReader::read_end_tag() {
   }
   if (open_.empty() || open_.back() != name) {
     pos_ = tag_start;
-    return fail(ErrorCode::kParseError,
-                "end tag </" + std::string(name) + "> does not match " +
-                    (open_.empty() ? std::string("any open element")
-                                   : "<" + std::string(open_.back()) + ">"));
+    // Appended piecewise: `"<" + std::string(...)` trips GCC 12's false -Wrestrict at -O3.
+    std::string message = "end tag </";
+    message.append(name).append("> does not match ");
+    if (open_.empty()) {
+      message += "any open element";
+    } else {
+      message.append("<").append(open_.back()).append(">");
+    }
+    return fail(ErrorCode::kParseError, message);
   }
   ++pos_;
   open_.pop_back();
