@@ -31,6 +31,11 @@ constexpr uint32_t kMaxRetryAfterSeconds = 24 * 60 * 60;
 constexpr size_t kMaxCachedHandlesPerThread = 4;
 // Bytes of a URL quoted in error messages.
 constexpr size_t kMaxQuotedUrlBytes = 200;
+// How long one wait for socket activity may last when the call has a cancel flag: the flag is
+// looked at after each wait, so this bounds how late a cancel is noticed while the server sends
+// nothing. Without a flag the wait is as long as curl_easy_perform's own.
+constexpr int kCancelCheckIntervalMs = 50;
+constexpr int kIdleWaitMs = 1'000;
 constexpr const char* kAcceptHeader =
     "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -52,8 +57,21 @@ void init_curl_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// The curl handles of the current thread, keyed by Fetcher id, most recently used last. A handle
-// is never shared between Fetchers: a connection a permissive Fetcher (allow_private_networks)
+// One Fetcher's libcurl state on one thread: the easy handle of a transfer and the multi handle
+// that runs it. The multi handle owns the connection pool, so keep-alive connections live as long
+// as it does.
+struct CurlHandles {
+  CURL* easy = nullptr;
+  CURLM* multi = nullptr;
+};
+
+void cleanup(CurlHandles handles) {
+  curl_easy_cleanup(handles.easy);
+  curl_multi_cleanup(handles.multi);
+}
+
+// The curl handles of the current thread, keyed by Fetcher id, most recently used last. Handles
+// are never shared between Fetchers: a connection a permissive Fetcher (allow_private_networks)
 // opened must not be reused by one with the guard on, and reuse skips the connect-time check.
 class HandleCache {
  public:
@@ -61,39 +79,43 @@ class HandleCache {
   HandleCache(const HandleCache&) = delete;
   HandleCache& operator=(const HandleCache&) = delete;
   ~HandleCache() {
-    for (Entry& entry : entries_) curl_easy_cleanup(entry.handle);
+    for (Entry& entry : entries_) cleanup(entry.handles);
   }
 
-  // The thread's handle for `fetcher_id`, created on first use; null when curl cannot allocate.
-  CURL* acquire(uint64_t fetcher_id) {
+  // The thread's handles for `fetcher_id`, created on first use; nullopt when curl cannot
+  // allocate them.
+  std::optional<CurlHandles> acquire(uint64_t fetcher_id) {
     auto it = std::find_if(entries_.begin(), entries_.end(),
                            [&](const Entry& entry) { return entry.fetcher_id == fetcher_id; });
     if (it != entries_.end()) {
       std::rotate(it, it + 1, entries_.end());
-      return entries_.back().handle;
+      return entries_.back().handles;
     }
-    CURL* handle = curl_easy_init();
-    if (handle == nullptr) return nullptr;
+    CurlHandles handles{curl_easy_init(), curl_multi_init()};
+    if (handles.easy == nullptr || handles.multi == nullptr) {
+      cleanup(handles);  // both accept null
+      return std::nullopt;
+    }
     if (entries_.size() == kMaxCachedHandlesPerThread) {
-      curl_easy_cleanup(entries_.front().handle);
+      cleanup(entries_.front().handles);
       entries_.erase(entries_.begin());
     }
-    entries_.push_back({fetcher_id, handle});
-    return handle;
+    entries_.push_back({fetcher_id, handles});
+    return handles;
   }
 
   void release(uint64_t fetcher_id) {
     auto it = std::find_if(entries_.begin(), entries_.end(),
                            [&](const Entry& entry) { return entry.fetcher_id == fetcher_id; });
     if (it == entries_.end()) return;
-    curl_easy_cleanup(it->handle);
+    cleanup(it->handles);
     entries_.erase(it);
   }
 
  private:
   struct Entry {
     uint64_t fetcher_id;
-    CURL* handle;
+    CurlHandles handles;
   };
   std::vector<Entry> entries_;
 };
@@ -102,16 +124,44 @@ thread_local HandleCache t_handles;
 
 std::atomic<uint64_t> g_next_fetcher_id{1};
 
+// The limits and modes of one fetch() call: FetchConfig's, with FetchOptions' overrides applied.
+struct CallSettings {
+  uint32_t max_redirects = 0;
+  size_t max_body_bytes = 0;
+  size_t max_wire_bytes = 0;
+  bool raw = false;
+  bool truncate_body = false;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+CallSettings settings_for(const FetchConfig& config, const FetchOptions& options) {
+  CallSettings settings;
+  settings.max_redirects = options.max_redirects.value_or(config.max_redirects);
+  settings.max_body_bytes =
+      options.max_body_bytes != 0 ? options.max_body_bytes : config.max_body_bytes;
+  settings.max_wire_bytes =
+      options.max_wire_bytes != 0 ? options.max_wire_bytes : config.max_wire_bytes;
+  settings.raw = options.raw;
+  settings.truncate_body = options.truncate_body;
+  settings.cancel = options.cancel;
+  return settings;
+}
+
 // What one hop's callbacks share with fetch().
 struct Transfer {
   const AddressGuard* guard = nullptr;
-  size_t max_body_bytes = 0;
-  size_t max_wire_bytes = 0;
+  const CallSettings* settings = nullptr;
   std::string body;
   bool body_too_large = false;
   bool wire_too_large = false;
+  bool truncated = false;  // settings->truncate_body: the body was cut, reading stopped
+  bool cancelled = false;
   std::string blocked;  // "127.0.0.1, loopback (127.0.0.0/8)" when the guard refused
 };
+
+bool cancel_requested(const CallSettings& settings) {
+  return settings.cancel != nullptr && settings.cancel->load(std::memory_order_relaxed);
+}
 
 // CURLOPT_OPENSOCKETFUNCTION: the SSRF check on the address curl is about to connect to, after
 // its own DNS resolution, so a name that resolves (or re-resolves, DNS rebinding) to an internal
@@ -139,8 +189,14 @@ curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* addre
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;  // size is always 1
-  if (bytes > transfer->max_body_bytes - transfer->body.size()) {
-    transfer->body_too_large = true;
+  size_t room = transfer->settings->max_body_bytes - transfer->body.size();
+  if (bytes > room) {
+    if (transfer->settings->truncate_body) {
+      transfer->body.append(data, room);
+      transfer->truncated = true;
+    } else {
+      transfer->body_too_large = true;
+    }
     return 0;
   }
   transfer->body.append(data, bytes);
@@ -149,14 +205,47 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 
 // CURLOPT_XFERINFOFUNCTION: `now` counts body bytes as received on the wire (before decoding).
 // CURLOPT_MAXFILESIZE_LARGE only checks a declared Content-Length, so a chunked body without one
-// is capped here.
+// is capped here. libcurl calls this whenever data arrives, so a cancel during a body that keeps
+// coming is seen here; run_transfer() sees it while nothing arrives.
 int on_progress(void* user, curl_off_t, curl_off_t now, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<Transfer*>(user);
-  if (now > 0 && static_cast<uint64_t>(now) > transfer->max_wire_bytes) {
+  if (now > 0 && static_cast<uint64_t>(now) > transfer->settings->max_wire_bytes) {
     transfer->wire_too_large = true;
     return 1;
   }
+  if (cancel_requested(*transfer->settings)) {
+    transfer->cancelled = true;
+    return 1;
+  }
   return 0;
+}
+
+// Runs the transfer set up on `handles.easy` to its end and returns its result. This is what
+// curl_easy_perform does, through the multi interface so that the wait for socket activity can
+// be short when the call can be cancelled (curl_easy_perform waits up to a second at a time).
+CURLcode run_transfer(const CurlHandles& handles, Transfer& transfer) {
+  if (curl_multi_add_handle(handles.multi, handles.easy) != CURLM_OK) return CURLE_FAILED_INIT;
+  int wait_ms = transfer.settings->cancel != nullptr ? kCancelCheckIntervalMs : kIdleWaitMs;
+  CURLcode code = CURLE_FAILED_INIT;
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(handles.multi, &running) != CURLM_OK) break;
+    if (running == 0) {
+      int queued = 0;
+      CURLMsg* message = curl_multi_info_read(handles.multi, &queued);
+      if (message != nullptr && message->msg == CURLMSG_DONE) code = message->data.result;
+      break;
+    }
+    if (cancel_requested(*transfer.settings)) {
+      transfer.cancelled = true;
+      code = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (curl_multi_poll(handles.multi, nullptr, 0, wait_ms, nullptr) != CURLM_OK) break;
+  }
+  // Removing an unfinished transfer aborts it and closes its connection.
+  curl_multi_remove_handle(handles.multi, handles.easy);
+  return code;
 }
 
 std::string quoted(std::string_view url) {
@@ -273,11 +362,17 @@ struct Fetcher::Impl {
   std::array<prometheus::Counter*, kOutcomeNames.size()> outcomes{};
   prometheus::Histogram* duration = nullptr;
 
-  Result<FetchResponse> fetch(const FetchConfig& config, std::string_view url) const;
+  Result<FetchResponse> fetch(const FetchConfig& config, const CallSettings& settings,
+                              std::string_view url) const;
   // One request without following redirects; the body lands in `transfer`.
-  Status perform(CURL* handle, const FetchConfig& config, std::string_view url,
+  Status perform(const CurlHandles& handles, const FetchConfig& config, std::string_view url,
                  std::chrono::milliseconds remaining, Transfer& transfer) const;
 };
+
+bool is_too_many_redirects(const Error& error) {
+  return error.code() == ErrorCode::kFetchFailed &&
+         error.message().find(kTooManyRedirects) != std::string::npos;
+}
 
 Status FetchConfig::validate() const {
   Result<AddressGuard> guard = AddressGuard::create(allow_private_networks, allow_cidrs);
@@ -320,8 +415,12 @@ Fetcher::~Fetcher() {
 }
 
 Result<FetchResponse> Fetcher::fetch(std::string_view url) const {
+  return fetch(url, FetchOptions{});
+}
+
+Result<FetchResponse> Fetcher::fetch(std::string_view url, const FetchOptions& options) const {
   auto start = std::chrono::steady_clock::now();
-  Result<FetchResponse> result = impl_->fetch(config_, url);
+  Result<FetchResponse> result = impl_->fetch(config_, settings_for(config_, options), url);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   if (result.ok()) result->elapsed_ms = elapsed.count() * 1000;
   if (impl_->duration != nullptr) {
@@ -331,8 +430,11 @@ Result<FetchResponse> Fetcher::fetch(std::string_view url) const {
   return result;
 }
 
-Status Fetcher::Impl::perform(CURL* handle, const FetchConfig& config, std::string_view url,
-                              std::chrono::milliseconds remaining, Transfer& transfer) const {
+Status Fetcher::Impl::perform(const CurlHandles& handles, const FetchConfig& config,
+                              std::string_view url, std::chrono::milliseconds remaining,
+                              Transfer& transfer) const {
+  const CallSettings& settings = *transfer.settings;
+  CURL* handle = handles.easy;
   std::string target(url);
   char error_buffer[CURL_ERROR_SIZE] = {};
   // reset keeps the handle's connection cache, so keep-alive connections survive it.
@@ -350,8 +452,11 @@ Status Fetcher::Impl::perform(CURL* handle, const FetchConfig& config, std::stri
   curl_easy_setopt(handle, CURLOPT_PROXY, "");
   curl_easy_setopt(handle, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
   curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
-  curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(config.max_wire_bytes));
+  // A body that is to be cut is read only up to the cut, however long it says it is.
+  if (!settings.truncate_body) {
+    curl_easy_setopt(handle, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(settings.max_wire_bytes));
+  }
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min(config.connect_timeout, remaining).count()));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
@@ -364,14 +469,17 @@ Status Fetcher::Impl::perform(CURL* handle, const FetchConfig& config, std::stri
   curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-  CURLcode code = curl_easy_perform(handle);
+  CURLcode code = run_transfer(handles, transfer);
   // The cached handle outlives this frame: it must not keep pointers into it.
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
   if (code == CURLE_OK) return Status::ok_status();
+  // on_body stopped the transfer at the cut on purpose.
+  if (transfer.truncated && code == CURLE_WRITE_ERROR) return Status::ok_status();
 
   std::string where = quoted(url) + ": ";
+  if (transfer.cancelled) return Error(ErrorCode::kTimeout, where + "cancelled");
   if (!transfer.blocked.empty()) {
     return Error(ErrorCode::kBlockedAddress,
                  where + "refused to connect to " + transfer.blocked +
@@ -380,13 +488,13 @@ Status Fetcher::Impl::perform(CURL* handle, const FetchConfig& config, std::stri
   }
   if (transfer.body_too_large) {
     return Error(ErrorCode::kResourceLimit, where + "body exceeds " +
-                                                std::to_string(config.max_body_bytes) +
+                                                std::to_string(settings.max_body_bytes) +
                                                 " bytes after decompression");
   }
   if (transfer.wire_too_large || code == CURLE_FILESIZE_EXCEEDED) {
-    return Error(
-        ErrorCode::kResourceLimit,
-        where + "response exceeds " + std::to_string(config.max_wire_bytes) + " bytes as received");
+    return Error(ErrorCode::kResourceLimit, where + "response exceeds " +
+                                                std::to_string(settings.max_wire_bytes) +
+                                                " bytes as received");
   }
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   switch (code) {
@@ -410,7 +518,8 @@ Status Fetcher::Impl::perform(CURL* handle, const FetchConfig& config, std::stri
   }
 }
 
-Result<FetchResponse> Fetcher::Impl::fetch(const FetchConfig& config, std::string_view url) const {
+Result<FetchResponse> Fetcher::Impl::fetch(const FetchConfig& config, const CallSettings& settings,
+                                           std::string_view url) const {
   if (config_error) return *config_error;
   Result<url::Url> parsed = url::parse(url);
   if (!parsed.ok()) {
@@ -422,8 +531,9 @@ Result<FetchResponse> Fetcher::Impl::fetch(const FetchConfig& config, std::strin
                                                   std::string(parsed->scheme()) +
                                                   "\" is not http or https");
   }
-  CURL* handle = t_handles.acquire(id);
-  if (handle == nullptr) return Error(ErrorCode::kInternal, "curl_easy_init failed");
+  std::optional<CurlHandles> handles = t_handles.acquire(id);
+  if (!handles) return Error(ErrorCode::kInternal, "curl_easy_init or curl_multi_init failed");
+  CURL* handle = handles->easy;
 
   auto start = std::chrono::steady_clock::now();
   FetchResponse response;
@@ -442,12 +552,14 @@ Result<FetchResponse> Fetcher::Impl::fetch(const FetchConfig& config, std::strin
                                             " ms reached after " + std::to_string(hop) +
                                             " redirects");
     }
+    if (cancel_requested(settings)) {
+      return Error(ErrorCode::kTimeout, quoted(current.href()) + ": cancelled");
+    }
     transfer = Transfer{};
     transfer.guard = &*guard;
-    transfer.max_body_bytes = config.max_body_bytes;
-    transfer.max_wire_bytes = config.max_wire_bytes;
+    transfer.settings = &settings;
     Status performed =
-        perform(handle, config, current.href_without_fragment(), remaining, transfer);
+        perform(*handles, config, current.href_without_fragment(), remaining, transfer);
     if (!performed.ok()) return performed.error();
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
     if (!is_redirect(status)) break;
@@ -455,9 +567,10 @@ Result<FetchResponse> Fetcher::Impl::fetch(const FetchConfig& config, std::strin
     if (location.empty()) break;  // a 3xx without Location is the final response
 
     std::string where = quoted(current.href()) + ": ";
-    if (hop == config.max_redirects) {
-      return Error(ErrorCode::kFetchFailed,
-                   where + "more than " + std::to_string(config.max_redirects) + " redirects");
+    if (hop == settings.max_redirects) {
+      return Error(ErrorCode::kFetchFailed, where + std::string(kTooManyRedirects) +
+                                                " (more than " +
+                                                std::to_string(settings.max_redirects) + ")");
     }
     Result<url::Url> next = url::parse(location, &current);
     if (!next.ok()) {
@@ -485,11 +598,16 @@ Result<FetchResponse> Fetcher::Impl::fetch(const FetchConfig& config, std::strin
   response.final_url = std::string(current.href());
   response.status = static_cast<int>(status);
   response.body_bytes = transfer.body.size();
+  response.truncated = transfer.truncated;
   char* content_type = nullptr;
   curl_easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &content_type);
   if (content_type != nullptr) response.content_type = content_type;
   if (status == 429 || status == 503) {
     response.retry_after_seconds = parse_retry_after(header_value(handle, "Retry-After"));
+  }
+  if (settings.raw) {
+    response.body = std::move(transfer.body);
+    return response;
   }
   if (status < 200 || status >= 300) return response;
 

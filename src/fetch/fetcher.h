@@ -69,7 +69,15 @@ struct FetchResponse {
   // FetchOptions::raw only: the body as received after content decoding (gzip/br), for any
   // status and content type, not charset-converted (robots.txt, sitemaps). `html` stays empty.
   std::string body;
+  // FetchOptions::truncate_body only: the body was cut at the call's max_body_bytes (the rest was
+  // not read and the connection was closed).
+  bool truncated = false;
 };
+
+// The start of the error message (after the URL) when a chain has more than max_redirects
+// redirects: robots.txt treats that case as "unavailable" (RFC 9309 2.3.1.2), unlike other
+// kFetchFailed errors, so it must be told apart.
+inline constexpr std::string_view kTooManyRedirects = "too many redirects";
 
 // Per-call options of Fetcher::fetch.
 struct FetchOptions {
@@ -78,14 +86,26 @@ struct FetchOptions {
   // message "too many redirects" (robots.txt treats that as unavailable).
   bool raw = false;
   // Set to true by another thread to abort the transfer promptly (checked by libcurl's progress
-  // callback, at least every ~100 ms): the fetch ends with kTimeout "cancelled". May be null.
+  // callback and between socket waits of at most 50 ms, so also while the server sends nothing):
+  // the fetch ends with kTimeout "cancelled". May be null.
   const std::atomic<bool>* cancel = nullptr;
   // Overrides FetchConfig::max_redirects for this call when set (robots.txt: kMaxRobotsRedirects).
   std::optional<uint32_t> max_redirects;
   // Overrides FetchConfig::max_body_bytes for this call when non-zero (robots.txt: 500 KiB,
   // sitemaps: 50 MB decoded).
   size_t max_body_bytes = 0;
+  // Overrides FetchConfig::max_wire_bytes for this call when non-zero (sitemaps: an uncompressed
+  // 50 MB sitemap is 50 MB on the wire too).
+  size_t max_wire_bytes = 0;
+  // A body longer than the call's max_body_bytes is cut there and returned with
+  // FetchResponse::truncated set, instead of failing with kResourceLimit (robots.txt: RFC 9309
+  // 2.5 asks for the first 500 KiB to be parsed, not for the file to be refused). The reading
+  // stops at the cut, so the wire cap from a Content-Length is not applied either.
+  bool truncate_body = false;
 };
+
+// True when `error` is the "more than max_redirects redirects" failure (kTooManyRedirects).
+bool is_too_many_redirects(const Error& error);
 
 // Thread-safe: any number of threads may call fetch() at once (each transfer uses its own curl
 // handle; handles are reused per thread).
@@ -106,6 +126,8 @@ class Fetcher {
   // kResourceLimit body over max_wire_bytes / max_body_bytes (a zip bomb); kTimeout connect or
   // total timeout; kFetchFailed DNS, connection, TLS errors or more than max_redirects redirects.
   Result<FetchResponse> fetch(std::string_view url) const;
+  // The same with per-call options: `raw` lifts the HTML requirement (any 2xx type, body in
+  // FetchResponse::body); cancel, limit overrides and truncation as FetchOptions describes.
   Result<FetchResponse> fetch(std::string_view url, const FetchOptions& options) const;
 
   const FetchConfig& config() const { return config_; }

@@ -164,7 +164,8 @@ TEST(Fetcher, MoreThanMaxRedirectsFails) {
   Result<FetchResponse> page = fetcher.fetch(site.url("/hop/0"));
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code(), ErrorCode::kFetchFailed);
-  EXPECT_NE(page.error().message().find("more than 10 redirects"), std::string::npos);
+  EXPECT_NE(page.error().message().find("too many redirects (more than 10)"), std::string::npos);
+  EXPECT_TRUE(is_too_many_redirects(page.error()));
   EXPECT_EQ(site.request_count(), 11u);  // /hop/0 .. /hop/10; /hop/11 is never requested
 
   FetchConfig strict = site_config();
@@ -184,6 +185,7 @@ TEST(Fetcher, DetectsARedirectLoop) {
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code(), ErrorCode::kFetchFailed);
   EXPECT_NE(page.error().message().find("redirect loop"), std::string::npos);
+  EXPECT_FALSE(is_too_many_redirects(page.error()));  // robots.txt treats a loop as unreachable
   EXPECT_EQ(site.request_count(), 2u);
 }
 
@@ -516,6 +518,269 @@ TEST(Fetcher, CountsOutcomesInTheRegistry) {
   EXPECT_EQ(counts["blocked"], 1);
   EXPECT_EQ(counts["timeout"], 0);
   EXPECT_EQ(observations, 5u);
+}
+
+// ---- Per-call options (FetchOptions): raw bodies, cancel, limit overrides, truncation ----
+
+FetchOptions raw_options() {
+  FetchOptions options;
+  options.raw = true;
+  return options;
+}
+
+TEST(FetcherRaw, ReturnsATextPlainRobotsFileUnconverted) {
+  // Not UTF-8 (\xE9 is Latin-1): raw bodies are never charset-converted.
+  const std::string robots = "User-agent: *\r\nDisallow: /caf\xE9\r\n";
+  TestHttpServer site;
+  site.route("/robots.txt",
+             [&](const HttpRequest&) { return html_response(robots, 200, "text/plain"); });
+  Fetcher fetcher(site_config());
+  Result<FetchResponse> raw = fetcher.fetch(site.url("/robots.txt"), raw_options());
+  ASSERT_TRUE(raw.ok()) << raw.error().to_string();
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(raw->body, robots);
+  EXPECT_EQ(raw->body_bytes, robots.size());
+  EXPECT_EQ(raw->content_type, "text/plain");
+  EXPECT_TRUE(raw->html.empty());
+  EXPECT_TRUE(raw->encoding.empty());
+  EXPECT_FALSE(raw->truncated);
+  // Without raw the same file is still refused: the page fetch is unchanged.
+  Result<FetchResponse> page = fetcher.fetch(site.url("/robots.txt"));
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code(), ErrorCode::kUnsupportedContentType);
+}
+
+TEST(FetcherRaw, ReturnsXmlAndHtmlBodiesAsIs) {
+  const std::string xml = "<?xml version=\"1.0\"?><urlset><url><loc>http://a/</loc></url></urlset>";
+  TestHttpServer site;
+  site.route("/sitemap.xml",
+             [&](const HttpRequest&) { return html_response(xml, 200, "application/xml"); });
+  site.route("/page", [](const HttpRequest&) { return html_response(kPage); });
+  Fetcher fetcher(site_config());
+  Result<FetchResponse> sitemap = fetcher.fetch(site.url("/sitemap.xml"), raw_options());
+  ASSERT_TRUE(sitemap.ok()) << sitemap.error().to_string();
+  EXPECT_EQ(sitemap->body, xml);
+  // An HTML page fetched raw comes back in `body`, not decoded into `html`.
+  Result<FetchResponse> page = fetcher.fetch(site.url("/page"), raw_options());
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(page->body, kPage);
+  EXPECT_TRUE(page->html.empty());
+}
+
+TEST(FetcherRaw, DecodesContentEncodingButNotAGzipFile) {
+  const std::string xml = "<urlset>" + std::string(5'000, ' ') + "</urlset>";
+  const std::string gzipped = zlib_compress(xml, 31);
+  TestHttpServer site;
+  // sitemap.xml.gz: the file itself is gzip; the HTTP layer does not know or care.
+  site.route("/sitemap.xml.gz",
+             [&](const HttpRequest&) { return html_response(gzipped, 200, "application/gzip"); });
+  // The same bytes as a transfer encoding of an XML document.
+  site.route("/sitemap.xml", [&](const HttpRequest&) {
+    HttpResponse response = html_response(gzipped, 200, "application/xml");
+    response.headers.emplace_back("Content-Encoding", "gzip");
+    return response;
+  });
+  Fetcher fetcher(site_config());
+  Result<FetchResponse> file = fetcher.fetch(site.url("/sitemap.xml.gz"), raw_options());
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  EXPECT_EQ(file->body, gzipped);
+  Result<FetchResponse> encoded_xml = fetcher.fetch(site.url("/sitemap.xml"), raw_options());
+  ASSERT_TRUE(encoded_xml.ok()) << encoded_xml.error().to_string();
+  EXPECT_EQ(encoded_xml->body, xml);
+}
+
+TEST(FetcherRaw, ReturnsTheBodyOfErrorStatuses) {
+  TestHttpServer site;
+  site.route("/gone", [](const HttpRequest&) {
+    HttpResponse response = html_response("no such file", 404, "text/plain");
+    return response;
+  });
+  site.route("/busy", [](const HttpRequest&) {
+    HttpResponse response = html_response("later", 503, "text/plain");
+    response.headers.emplace_back("Retry-After", "120");
+    return response;
+  });
+  Fetcher fetcher(site_config());
+  Result<FetchResponse> gone = fetcher.fetch(site.url("/gone"), raw_options());
+  ASSERT_TRUE(gone.ok()) << gone.error().to_string();
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_EQ(gone->body, "no such file");
+  Result<FetchResponse> busy = fetcher.fetch(site.url("/busy"), raw_options());
+  ASSERT_TRUE(busy.ok()) << busy.error().to_string();
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->body, "later");
+  EXPECT_EQ(busy->retry_after_seconds, 120u);
+}
+
+// Sets `flag` after `after` on its own thread; joins on destruction.
+class DelayedCancel {
+ public:
+  DelayedCancel(std::atomic<bool>& flag, milliseconds after)
+      : thread_([this, &flag, after] {
+          std::this_thread::sleep_for(after);
+          set_at_ = std::chrono::steady_clock::now();
+          flag.store(true);
+        }) {}
+  ~DelayedCancel() { join(); }
+  DelayedCancel(const DelayedCancel&) = delete;
+  DelayedCancel& operator=(const DelayedCancel&) = delete;
+
+  // When the flag was set (joins first).
+  std::chrono::steady_clock::time_point set_at() {
+    join();
+    return set_at_;
+  }
+
+ private:
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  std::chrono::steady_clock::time_point set_at_;
+  std::thread thread_;
+};
+
+TEST(FetcherOptions, CancelStopsATransferPromptly) {
+  TestHttpServer site;
+  // Headers at once, then one byte every 20 ms for 4 s.
+  site.route("/dribble", [](const HttpRequest&) {
+    HttpResponse response = html_response(std::string(200, 'x'), 200, "text/plain");
+    response.dribble_bytes = 1;
+    response.dribble_interval = milliseconds(20);
+    return response;
+  });
+  // Nothing at all for 5 s: only the wait between socket checks can notice the flag.
+  site.route("/silent", [](const HttpRequest&) {
+    HttpResponse response = html_response("late", 200, "text/plain");
+    response.delay = milliseconds(5'000);
+    return response;
+  });
+  Fetcher fetcher(site_config());
+  for (const char* path : {"/dribble", "/silent"}) {
+    std::atomic<bool> cancel{false};
+    FetchOptions options = raw_options();
+    options.cancel = &cancel;
+    DelayedCancel canceller(cancel, milliseconds(200));
+    Result<FetchResponse> page = fetcher.fetch(site.url(path), options);
+    auto returned = std::chrono::steady_clock::now();
+    ASSERT_FALSE(page.ok()) << path;
+    EXPECT_EQ(page.error().code(), ErrorCode::kTimeout) << page.error().to_string();
+    EXPECT_NE(page.error().message().find("cancelled"), std::string::npos)
+        << page.error().to_string();
+    EXPECT_LT(returned - canceller.set_at(), milliseconds(300)) << path;
+  }
+  // A flag already set stops the fetch before any request.
+  site.clear_log();
+  std::atomic<bool> cancelled{true};
+  FetchOptions options;
+  options.cancel = &cancelled;
+  Result<FetchResponse> page = fetcher.fetch(site.url("/dribble"), options);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(site.request_count(), 0u);
+  // A flag that stays false changes nothing.
+  site.route("/page", [](const HttpRequest&) { return html_response(kPage); });
+  std::atomic<bool> never{false};
+  options.cancel = &never;
+  Result<FetchResponse> whole = fetcher.fetch(site.url("/page"), options);
+  ASSERT_TRUE(whole.ok()) << whole.error().to_string();
+  EXPECT_EQ(whole->html, kPage);
+}
+
+TEST(FetcherOptions, MaxRedirectsOverridesTheConfigPerCall) {
+  TestHttpServer site;
+  serve_hops(site, 6);
+  Fetcher fetcher(site_config());  // 10 redirects allowed by the config
+  FetchOptions five = raw_options();
+  five.max_redirects = 5;
+  Result<FetchResponse> over = fetcher.fetch(site.url("/hop/0"), five);
+  ASSERT_FALSE(over.ok());
+  EXPECT_TRUE(is_too_many_redirects(over.error())) << over.error().to_string();
+  EXPECT_NE(over.error().message().find("more than 5"), std::string::npos);
+  EXPECT_EQ(site.request_count(), 6u);  // /hop/0 .. /hop/5
+
+  // Upwards too: a config allowing one redirect, a call allowing six.
+  FetchConfig strict = site_config();
+  strict.max_redirects = 1;
+  FetchOptions six;
+  six.max_redirects = 6;
+  Result<FetchResponse> page = Fetcher(strict).fetch(site.url("/hop/0"), six);
+  ASSERT_TRUE(page.ok()) << page.error().to_string();
+  EXPECT_EQ(page->redirects.size(), 6u);
+  EXPECT_EQ(page->final_url, site.url("/hop/6"));
+}
+
+TEST(FetcherOptions, MaxBodyBytesOverridesTheConfigPerCall) {
+  TestHttpServer site;
+  site.route("/big", [](const HttpRequest&) { return html_response(std::string(5'000, 'a')); });
+  Fetcher fetcher(site_config());
+  FetchOptions small;
+  small.max_body_bytes = 1'000;
+  Result<FetchResponse> page = fetcher.fetch(site.url("/big"), small);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code(), ErrorCode::kResourceLimit);
+  EXPECT_NE(page.error().message().find("1000 bytes after decompression"), std::string::npos)
+      << page.error().message();
+
+  FetchConfig tight = site_config();
+  tight.max_body_bytes = 1'000;
+  tight.max_wire_bytes = 1'000;
+  FetchOptions larger;
+  larger.max_body_bytes = 10'000;
+  larger.max_wire_bytes = 10'000;
+  Result<FetchResponse> whole = Fetcher(tight).fetch(site.url("/big"), larger);
+  ASSERT_TRUE(whole.ok()) << whole.error().to_string();
+  EXPECT_EQ(whole->html.size(), 5'000u);
+}
+
+TEST(FetcherOptions, TruncateBodyCutsInsteadOfFailing) {
+  constexpr size_t kCap = 500 * 1024;  // robots.txt's RFC 9309 minimum
+  std::string big;
+  for (int line = 0; big.size() < 700 * 1024; ++line) {
+    big += "Disallow: /private/" + std::to_string(line) + "\n";
+  }
+  TestHttpServer site;
+  site.route("/robots.txt",
+             [&](const HttpRequest&) { return html_response(big, 200, "text/plain"); });
+  site.route("/chunked.txt", [&](const HttpRequest&) {
+    HttpResponse response = html_response(big, 200, "text/plain");
+    response.chunked = true;
+    response.dribble_bytes = 64 * 1024;
+    return response;
+  });
+  site.route("/gzip.txt", [&](const HttpRequest&) {
+    HttpResponse response = html_response(zlib_compress(big, 31), 200, "text/plain");
+    response.headers.emplace_back("Content-Encoding", "gzip");
+    return response;
+  });
+  site.route("/small.txt", [&](const HttpRequest&) {
+    return html_response("Disallow: /x\n", 200, "text/plain");
+  });
+  // A wire cap below the Content-Length: a body that is cut anyway is not refused for it.
+  FetchConfig config = site_config();
+  config.max_wire_bytes = 600 * 1024;
+  Fetcher fetcher(config);
+  FetchOptions options = raw_options();
+  options.max_body_bytes = kCap;
+  options.truncate_body = true;
+  for (const char* path : {"/robots.txt", "/chunked.txt", "/gzip.txt"}) {
+    Result<FetchResponse> robots = fetcher.fetch(site.url(path), options);
+    ASSERT_TRUE(robots.ok()) << path << ": " << robots.error().to_string();
+    EXPECT_EQ(robots->status, 200) << path;
+    EXPECT_TRUE(robots->truncated) << path;
+    EXPECT_EQ(robots->body_bytes, kCap) << path;
+    EXPECT_EQ(robots->body, big.substr(0, kCap)) << path;
+  }
+  Result<FetchResponse> small = fetcher.fetch(site.url("/small.txt"), options);
+  ASSERT_TRUE(small.ok()) << small.error().to_string();
+  EXPECT_FALSE(small->truncated);
+  EXPECT_EQ(small->body, "Disallow: /x\n");
+  // The connection a cut closed is not reused by mistake: the next fetch still works.
+  ASSERT_TRUE(fetcher.fetch(site.url("/robots.txt"), options).ok());
+
+  options.truncate_body = false;
+  Result<FetchResponse> refused = fetcher.fetch(site.url("/robots.txt"), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kResourceLimit);
 }
 
 }  // namespace
