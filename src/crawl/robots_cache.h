@@ -27,30 +27,44 @@ inline constexpr size_t kMaxRobotsCacheOrigins = 10'000;
 class RobotsCache {
  public:
   using Clock = std::chrono::steady_clock;
-  // `fetcher` must outlive the cache. `user_agent_token` selects the robots.txt group.
+  // `fetcher` must outlive the cache. `user_agent_token` selects the robots.txt group. `clock`
+  // (default steady_clock::now) decides expiry; tests pass a fake one. `max_origins` bounds the
+  // cache (tests lower it).
   explicit RobotsCache(const fetch::Fetcher& fetcher,
                        std::string user_agent_token = std::string(kProductToken),
-                       std::function<Clock::time_point()> clock = {});
+                       std::function<Clock::time_point()> clock = {},
+                       size_t max_origins = kMaxRobotsCacheOrigins);
   ~RobotsCache();
   RobotsCache(const RobotsCache&) = delete;
   RobotsCache& operator=(const RobotsCache&) = delete;
 
   // The policy for `origin` ("https://example.com", "http://127.0.0.1:8080": scheme, host and
-  // non-default port, no path). Blocks while the robots.txt is fetched. Never fails: a network
-  // error is an unreachable policy (everything disallowed for kUnreachableRetry).
+  // non-default port, no path; a path, query or fragment is ignored, and the origin is
+  // normalised by the URL parser, so "HTTP://Example.com:80/x" is "http://example.com"). Blocks
+  // while the robots.txt is fetched. Never fails: a network error is an unreachable policy
+  // (everything disallowed for kUnreachableRetry); so is an origin that is not an http(s) URL,
+  // which is neither fetched nor cached.
   std::shared_ptr<const RobotsPolicy> get(std::string_view origin);
 
   // Fetches made so far (tests: one per origin and TTL).
   uint64_t fetch_count() const;
+  // Origins cached or being fetched.
+  size_t size() const;
 
  private:
   struct Entry;
   const fetch::Fetcher& fetcher_;
   std::string token_;
   std::function<Clock::time_point()> clock_;
+  size_t max_origins_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;
   uint64_t fetches_ = 0;
+
+  // Fetches robots.txt of `origin` and maps the answer to a policy (no lock held).
+  RobotsPolicy fetch_policy(const std::string& origin) const;
+  // Drops the least recently fetched finished entries while over max_origins_ (mutex_ held).
+  void evict_locked();
 };
 
 }  // namespace riptide::crawl

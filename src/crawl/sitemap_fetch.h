@@ -30,12 +30,19 @@ struct SitemapCollection {
   uint32_t sitemaps_fetched = 0;
   // One line per sitemap that could not be used: "https://a.com/s.xml: HTTP 404".
   std::vector<std::string> problems;
-  bool truncated = false;  // a cap above was reached
+  // A cap above was reached (or a single sitemap had more than kMaxSitemapUrls entries); the
+  // problems say which.
+  bool truncated = false;
+  bool cancelled = false;  // the cancel flag stopped the walk; `pages` holds what was collected
 };
 
 // Starts from `sitemap_urls` (from robots.txt "Sitemap:" lines, or "<origin>/sitemap.xml").
 // Index entries are followed only when on the same host as the sitemap that lists them
-// (sitemaps.org's cross-host rule needs robots.txt proof we do not check). `cancel` may be null.
+// (sitemaps.org's cross-host rule needs robots.txt proof we do not check); "host" includes a
+// non-default port. Sitemap URLs are deduplicated (without fragment), so an index cycle fetches
+// each sitemap once. Fetch errors, non-2xx answers and unparsable bodies become `problems` lines
+// and the walk goes on. `cancel` may be null; when set, the fetch under way is aborted and the
+// pages collected so far are returned.
 SitemapCollection collect_sitemaps(const fetch::Fetcher& fetcher,
                                    const std::vector<std::string>& sitemap_urls,
                                    const std::atomic<bool>* cancel = nullptr);

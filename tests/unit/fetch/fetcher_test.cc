@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/site_fetch_config.h"
 #include "tests/support/test_http_server.h"
 
 namespace riptide::fetch {
@@ -32,11 +33,7 @@ constexpr const char* kPage = "<!doctype html><title>t</title><p>hello</p>";
 
 // The test site is on 127.0.0.1; only that one address is admitted.
 FetchConfig site_config() {
-  FetchConfig config;
-  config.allow_cidrs = {"127.0.0.1/32"};
-  config.connect_timeout = milliseconds(2'000);
-  config.total_timeout = milliseconds(5'000);
-  return config;
+  return testing::site_fetch_config();
 }
 
 // zlib's deflate with a gzip (windowBits 31) or zlib (15) wrapper: Content-Encoding gzip / deflate.
