@@ -44,33 +44,13 @@ for n in "$pages" "$host_concurrency" "$runs"; do
   case "$n" in ''|*[!0-9]*|0) echo "crawl_bench.sh: '$n' is not a positive whole number" >&2; exit 2 ;; esac
 done
 
-if [ "$build" -eq 1 ]; then
-  if [ "$build_dir" = "$repo/build/release" ]; then
-    (cd "$repo" && cmake --preset release >/dev/null &&
-      cmake --build --preset release -j2 --target riptide crawl_site_server)
-  else
-    cmake --build "$build_dir" -j2 --target riptide crawl_site_server
-  fi
-fi
+. "$here/common.sh"
+build_targets riptide crawl_site_server
 riptide="$build_dir/riptide"
 site_server="$build_dir/bench/load/crawl_site_server"
 [ -x "$riptide" ] || { echo "crawl_bench.sh: no riptide binary at $riptide" >&2; exit 1; }
 [ -x "$site_server" ] || { echo "crawl_bench.sh: no crawl_site_server at $site_server" >&2; exit 1; }
 
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# utime + stime of a live process, in clock ticks (proc(5): fields 14 and 15; the command name in
-# field 2 is parenthesised and may hold spaces, so count from the last ')').
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 ticks_per_s=$(getconf CLK_TCK)
 
 printf '| run | pages | wall s | pages/s | crawl CPU s | crawl CPU %% | site CPU s | site CPU %% |\n'

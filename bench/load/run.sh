@@ -55,26 +55,10 @@ for n in "$duration" "$health_duration" "$warmup" "$connections" "$few_connectio
 done
 command -v wrk >/dev/null || { echo "run.sh: wrk is not installed (scripts/setup.sh)" >&2; exit 1; }
 
-if [ "$build" -eq 1 ]; then
-  if [ "$build_dir" = "$repo/build/release" ]; then
-    (cd "$repo" && cmake --preset release >/dev/null && cmake --build --preset release -j2 --target riptide)
-  else
-    cmake --build "$build_dir" -j2 --target riptide
-  fi
-fi
+. "$here/common.sh"
+build_targets riptide
 riptide="$build_dir/riptide"
 [ -x "$riptide" ] || { echo "run.sh: no riptide binary at $riptide" >&2; exit 1; }
-
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # The page: the corpus page closest to the median size (gunzipped bytes) among those that are
 # UTF-8 already (a JSON body carries text) and have a real URL (the base for links).
@@ -131,9 +115,6 @@ fi
 echo "server: $base (pid $server_pid)" >&2
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
-# The server's CPU time so far (user + system, clock ticks; proc(5) stat fields 14 and 15, counted
-# after the parenthesised command name, which may contain spaces).
-cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'; }
 
 # One request first: a load test of error responses would measure nothing useful.
 status=$(python3 - "$base/v1/extract" "$key" "$tmp/body.json" "$tmp/first.json" <<'EOF'
@@ -184,13 +165,13 @@ run_wrk warmup "$warmup" /v1/extract "$tmp/body.json" >/dev/null
 # that is not there; the start and end values are the medians of the first and last sixth of the
 # readings.
 rss_every=5
-cpu_before=$(cpu_ticks)
+cpu_before=$(cpu_ticks "$server_pid")
 (while kill -0 "$server_pid" 2>/dev/null; do rss_kib; sleep "$rss_every"; done) \
   >"$tmp/rss.txt" 2>/dev/null &
 sampler_pid=$!
 echo "POST /v1/extract for ${duration}s..." >&2
 extract=$(run_wrk extract "$duration" /v1/extract "$tmp/body.json")
-cpu_after=$(cpu_ticks)
+cpu_after=$(cpu_ticks "$server_pid")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 median() { sort -n | awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : 0)}'; }
