@@ -1,9 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,7 +46,12 @@ class RobotsCache {
   // while the robots.txt is fetched. Never fails: a network error is an unreachable policy
   // (everything disallowed for kUnreachableRetry); so is an origin that is not an http(s) URL,
   // which is neither fetched nor cached.
-  std::shared_ptr<const RobotsPolicy> get(std::string_view origin);
+  // `cancel` (may be null; a crawl's stop flag) ends the wait within about 50 ms once set, and
+  // aborts the fetch when this caller is the one fetching: the answer is then an unreachable
+  // policy that is not cached (the site said nothing), and other callers waiting for that fetch
+  // fetch again themselves.
+  std::shared_ptr<const RobotsPolicy> get(std::string_view origin,
+                                          const std::atomic<bool>* cancel = nullptr);
 
   // Fetches made so far (tests: one per origin and TTL).
   uint64_t fetch_count() const;
@@ -61,8 +68,10 @@ class RobotsCache {
   std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;
   uint64_t fetches_ = 0;
 
-  // Fetches robots.txt of `origin` and maps the answer to a policy (no lock held).
-  RobotsPolicy fetch_policy(const std::string& origin) const;
+  // Fetches robots.txt of `origin` and maps the answer to a policy (no lock held); nullopt when
+  // `cancel` aborted the fetch.
+  std::optional<RobotsPolicy> fetch_policy(const std::string& origin,
+                                           const std::atomic<bool>* cancel) const;
   // Drops the least recently fetched finished entries while over max_origins_ (mutex_ held).
   void evict_locked();
 };

@@ -247,6 +247,103 @@ TEST(RobotsCache, BadOriginsAreDisallowedWithoutAFetch) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
+// Waits until `site` has logged a request for robots.txt.
+void wait_for_robots_request(const TestHttpServer& site) {
+  while (site.requests_for("/robots.txt").empty()) std::this_thread::sleep_for(milliseconds(5));
+}
+
+TEST(RobotsCache, CancelEndsTheFetchPromptlyAndCachesNothing) {
+  TestHttpServer site;
+  std::atomic<bool> slow{true};
+  site.route("/robots.txt", [&](const HttpRequest&) {
+    HttpResponse response = robots_response("User-agent: *\nDisallow: /x\n");
+    if (slow) response.delay = milliseconds(5'000);
+    return response;
+  });
+  fetch::Fetcher fetcher(site_fetch_config());
+  RobotsCache cache(fetcher);
+  std::atomic<bool> stop{false};
+  std::thread canceller([&] {
+    wait_for_robots_request(site);
+    stop = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const RobotsPolicy> policy = cache.get(origin_of(site), &stop);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  EXPECT_LT(elapsed, milliseconds(1'000));
+  EXPECT_EQ(policy->source, RobotsSource::kUnreachable);
+  EXPECT_EQ(cache.size(), 0u);  // the crawl stopped, the site said nothing: not remembered
+
+  // A caller that is stopping already does not fetch at all.
+  EXPECT_EQ(cache.get(origin_of(site), &stop)->source, RobotsSource::kUnreachable);
+  EXPECT_EQ(site.requests_for("/robots.txt").size(), 1u);
+
+  slow = false;
+  std::shared_ptr<const RobotsPolicy> fresh = cache.get(origin_of(site));
+  EXPECT_EQ(fresh->source, RobotsSource::kParsed);
+  EXPECT_FALSE(fresh->allowed("/x"));
+  EXPECT_EQ(site.requests_for("/robots.txt").size(), 2u);
+}
+
+TEST(RobotsCache, CancelEndsTheWaitForAnotherCallersFetch) {
+  TestHttpServer site;
+  site.route("/robots.txt", [&](const HttpRequest&) {
+    HttpResponse response = robots_response("User-agent: *\nDisallow: /x\n");
+    response.delay = milliseconds(600);
+    return response;
+  });
+  fetch::Fetcher fetcher(site_fetch_config());
+  RobotsCache cache(fetcher);
+  std::shared_ptr<const RobotsPolicy> first;
+  std::thread fetching([&] { first = cache.get(origin_of(site)); });
+  wait_for_robots_request(site);
+  std::atomic<bool> stop{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(100));  // the waiter below is waiting by then
+    stop = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<const RobotsPolicy> waiter = cache.get(origin_of(site), &stop);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  fetching.join();
+  EXPECT_LT(elapsed, milliseconds(400));  // not the 600 ms of the fetch
+  EXPECT_EQ(waiter->source, RobotsSource::kUnreachable);
+  // The first caller's fetch was not disturbed and is cached.
+  EXPECT_EQ(first->source, RobotsSource::kParsed);
+  EXPECT_EQ(cache.get(origin_of(site)), first);
+  EXPECT_EQ(site.requests_for("/robots.txt").size(), 1u);
+}
+
+TEST(RobotsCache, AWaiterFetchesItselfWhenTheFetchingCallerIsCancelled) {
+  TestHttpServer site;
+  std::atomic<bool> slow{true};
+  site.route("/robots.txt", [&](const HttpRequest&) {
+    HttpResponse response = robots_response("User-agent: *\nDisallow: /x\n");
+    if (slow) response.delay = milliseconds(5'000);
+    return response;
+  });
+  fetch::Fetcher fetcher(site_fetch_config());
+  RobotsCache cache(fetcher);
+  std::atomic<bool> stop{false};
+  std::shared_ptr<const RobotsPolicy> cancelled;
+  std::thread fetching([&] { cancelled = cache.get(origin_of(site), &stop); });
+  wait_for_robots_request(site);
+  std::shared_ptr<const RobotsPolicy> waited;
+  std::thread waiting([&] { waited = cache.get(origin_of(site)); });  // no cancel flag
+  std::this_thread::sleep_for(milliseconds(50));                      // let it start waiting
+  slow = false;
+  stop = true;
+  fetching.join();
+  waiting.join();
+  EXPECT_EQ(cancelled->source, RobotsSource::kUnreachable);
+  // The waiter did not take the cancelled caller's non-answer: it asked the site itself.
+  EXPECT_EQ(waited->source, RobotsSource::kParsed);
+  EXPECT_FALSE(waited->allowed("/x"));
+  EXPECT_EQ(site.requests_for("/robots.txt").size(), 2u);
+}
+
 TEST(RobotsCache, DropsTheLeastRecentlyFetchedOriginBeyondTheBound) {
   std::vector<std::unique_ptr<TestHttpServer>> sites;
   for (int i = 0; i < 4; ++i) {
