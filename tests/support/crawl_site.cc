@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <deque>
 #include <iterator>
@@ -29,6 +30,9 @@ constexpr uint32_t kParagraphsPerSection = 3;
 constexpr uint32_t kLinkWords = 2;
 constexpr uint32_t kLinkSlotWords = 3;
 constexpr uint32_t kLinkSlotsPerSentence = 2;
+// Links every page can hold: the shortest prose has at least this many sentences.
+constexpr uint32_t kMinLinkSlots =
+    kLinkSlotsPerSentence * ((kSiteMinWords + kMaxSentenceWords - 1) / kMaxSentenceWords);
 
 constexpr std::string_view kVocabulary[] = {
     "river",      "valley",    "harbour",  "survey",    "council",   "market",    "bridge",
@@ -268,6 +272,14 @@ CrawlSite::CrawlSite(CrawlSiteConfig config, uint16_t port)
     throw std::invalid_argument("crawl site: crawl_delay_seconds must be >= 0");
   }
   build_pages();
+  // Checked here rather than when a page is served: a handler thread must not throw.
+  for (const SitePage& page : pages_) {
+    if (page.hrefs.size() > kMinLinkSlots) {
+      throw std::invalid_argument("crawl site: " + std::to_string(page.hrefs.size()) +
+                                  " links on " + page.target + ", at most " +
+                                  std::to_string(kMinLinkSlots) + " fit (lower the fanout)");
+    }
+  }
   compute_depths();
   build_sitemaps();
   robots_ = robots_txt();
@@ -531,9 +543,7 @@ std::string CrawlSite::robots_txt() const {
 std::string CrawlSite::render(const SitePage& page) const {
   const Prose prose = make_prose(page.text_seed);
   const size_t sentences = prose.sentences.size();
-  if (page.hrefs.size() > sentences * kLinkSlotsPerSentence) {
-    throw std::logic_error("crawl site: more links than link slots on " + page.target);
-  }
+  assert(page.hrefs.size() <= sentences * kLinkSlotsPerSentence);  // checked by the constructor
   std::string html;
   html.reserve(8192);
   html += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";

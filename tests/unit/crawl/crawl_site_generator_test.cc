@@ -320,6 +320,9 @@ TEST(CrawlSiteGenerator, PlainSiteIsHomeAndArticlesOnly) {
 TEST(CrawlSiteGenerator, RefusesABadConfig) {
   EXPECT_THROW(CrawlSite({.pages = 0}), std::invalid_argument);
   EXPECT_THROW(CrawlSite({.pages = 10, .fanout = 0}), std::invalid_argument);
+  // More children than an article's prose has room for links.
+  EXPECT_THROW(CrawlSite({.pages = 100, .fanout = 40}), std::invalid_argument);
+  EXPECT_NO_THROW(CrawlSite({.pages = 100, .fanout = 20}));
   EXPECT_THROW(CrawlSite({.pages = 10, .crawl_delay_seconds = -1.0}), std::invalid_argument);
 }
 
