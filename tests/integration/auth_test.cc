@@ -220,7 +220,7 @@ TEST_F(NoAuthTest, RequestsWithoutAKeyAreServedAndTheLogWarns) {
   EXPECT_EQ(result.header("X-RateLimit-Limit").value_or(""),
             std::to_string(server::kDefaultRatePerMinute));
 
-  const std::string log = server().stderr_text();
+  const std::string log = server().wait_for_stderr("\"auth_disabled\"");
   const size_t warning = log.find("\"auth_disabled\"");
   ASSERT_NE(warning, std::string::npos) << log;
   const size_t line_start = log.rfind('\n', warning) + 1;

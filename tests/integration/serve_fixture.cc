@@ -380,6 +380,17 @@ std::string ServeProcess::stderr_text(size_t from) const {
   return read_file(stderr_path_, from);
 }
 
+std::string ServeProcess::wait_for_stderr(std::string_view needle,
+                                          std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string text = stderr_text();
+  while (text.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    text = stderr_text();
+  }
+  return text;
+}
+
 CommandResult ServeProcess::run_with_data_dir(std::vector<std::string> args) const {
   args.insert(args.end(), {"--data-dir", data_dir().string()});
   return run_riptide(args);

@@ -91,6 +91,10 @@ class ServeProcess {
 
   // Everything the server wrote to stderr (its JSON logs) so far, from byte `from` on.
   std::string stderr_text(size_t from = 0) const;
+  // stderr_text() once it contains `needle`, or as it is after `timeout`: the log is written by
+  // an asynchronous logger, so a line may reach the file some time after the event.
+  std::string wait_for_stderr(std::string_view needle,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
   const std::filesystem::path& stderr_path() const { return stderr_path_; }
   // Runs `riptide ARGS... --data-dir DIR` on this server's data dir (e.g. `keys revoke`).
   CommandResult run_with_data_dir(std::vector<std::string> args) const;
