@@ -230,6 +230,9 @@ void Crawler::Impl::fetch_one(FrontierItem item) {
   }
   page.final_url = response->final_url;
   page.status = response->status;
+  // The fetcher followed redirects: the pages redirected to have been requested now, so links to
+  // them later must not request them again.
+  for (const std::string& target : response->redirects) (void)frontier->add_fetched(target);
   if (is_throttle_status(response->status)) {
     FetchOutcome outcome{FetchOutcome::Kind::kThrottled, std::nullopt};
     if (response->retry_after_seconds > 0) {
@@ -444,10 +447,10 @@ CrawlEnd Crawler::run(CrawlSink& sink) {
   impl.sink = &sink;
   const Clock::time_point start = Clock::now();
   impl.started_at.store(start.time_since_epoch().count());
-  const std::optional<Clock::time_point> deadline =
-      impl.options.time_budget.count() > 0
-          ? std::optional<Clock::time_point>(start + impl.options.time_budget)
-          : std::nullopt;
+  // No time budget: a deadline that never comes.
+  const Clock::time_point deadline = impl.options.time_budget.count() > 0
+                                         ? start + impl.options.time_budget
+                                         : Clock::time_point::max();
 
   // A resumed crawl already holds its sitemap URLs in the restored frontier.
   if (impl.options.use_sitemaps && !impl.resumed) impl.seed_from_sitemaps();
@@ -474,7 +477,7 @@ CrawlEnd Crawler::run(CrawlSink& sink) {
       break;
     }
     const Clock::time_point now = Clock::now();
-    if (deadline && now >= *deadline) {
+    if (now >= deadline) {
       lock.unlock();
       impl.stop(CrawlEnd::kTimeBudget);
       lock.lock();
@@ -487,8 +490,7 @@ CrawlEnd Crawler::run(CrawlSink& sink) {
       next_checkpoint = now + kCheckpointInterval;
       continue;
     }
-    Clock::time_point wake = next_checkpoint;
-    if (deadline) wake = std::min(wake, *deadline);
+    Clock::time_point wake = std::min(next_checkpoint, deadline);
     const uint64_t seen = impl.events;
     if (impl.fetch_free > 0) {
       lock.unlock();

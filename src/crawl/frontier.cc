@@ -213,6 +213,13 @@ AddResult Frontier::add(std::string_view link, const url::Url* base, uint32_t de
   return AddResult::kAdded;
 }
 
+bool Frontier::add_fetched(std::string_view url) {
+  auto canonical = filter_.canonicalize(url);
+  if (!canonical.ok() || filter_.check_scope(*canonical) != Verdict::kAccepted) return false;
+  std::lock_guard lock(mutex_);
+  return seen_.insert(std::string(canonical->href())).second;
+}
+
 NextResult Frontier::next(Clock::time_point now) {
   std::lock_guard lock(mutex_);
   const bool limited = limit_reached();

@@ -146,6 +146,13 @@ class Frontier {
   // at depth `depth - 1`, after canonicalisation, filters, depth, the seen-set and budgets.
   AddResult add(std::string_view link, const url::Url* base, uint32_t depth);
 
+  // Records that the page at `url` (absolute) was fetched under another name: a redirect target
+  // the fetcher followed. Its canonical form joins the seen-set as finished, so a later link to it
+  // is a duplicate instead of a second request. Out-of-scope URLs are ignored (they could never
+  // be admitted anyway); nothing is queued and no budget or max_pages count changes. True when
+  // the URL was not seen before (false: already queued, in flight or done, or not in scope).
+  bool add_fetched(std::string_view url);
+
   // The next URL to fetch at `now`: from hosts whose next-allowed time is <= now and whose
   // in-flight count is < host_concurrency, the queued URL that comes first in the configured order
   // (depth, discovery order for breadth-first). So with breadth-first, no URL at depth d is handed

@@ -298,6 +298,25 @@ TEST_F(CrawlerTest, ReportsErrorsAndNonHtmlWithoutFollowingThem) {
   EXPECT_EQ(crawler->progress().pages_done, 1u);
 }
 
+TEST_F(CrawlerTest, DoesNotRequestARedirectTargetAgain) {
+  TestHttpServer site;
+  serve_pages(site,
+              {{"/", {"/old", "/elsewhere"}}, {"/elsewhere", {"/new", "/old"}}, {"/new", {"/"}}});
+  site.route("/old", [](const HttpRequest&) { return testing::redirect_response(301, "/new"); });
+  auto crawler = make(options(), {site.url("/")});
+  ASSERT_TRUE(crawler);
+  RecordingSink sink;
+  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  EXPECT_EQ(site.requests_for("/new").size(), 1u);
+  EXPECT_EQ(site.requests_for("/old").size(), 1u);
+  const CrawlPage* old_page = sink.find(site.url("/old"));
+  ASSERT_TRUE(old_page && old_page->record);
+  EXPECT_EQ(old_page->final_url, site.url("/new"));
+  EXPECT_EQ(old_page->status, 200);
+  EXPECT_FALSE(sink.find(site.url("/new")));
+  EXPECT_EQ(sink.pages().size(), 3u);
+}
+
 TEST_F(CrawlerTest, NeverRequestsWhatRobotsTxtDisallows) {
   TestHttpServer site;
   serve_pages(site, {{"/", {"/private/a", "/public", "/private-not"}},

@@ -268,6 +268,22 @@ TEST(Frontier, AddReportsWhy) {
   EXPECT_EQ(add_result_name(AddResult::kOverBudget), "over_budget");
 }
 
+TEST(Frontier, RedirectTargetsAreNotAdmittedAgain) {
+  auto frontier = make(fast_config(), {"https://site.test/"});
+  // "/old" redirected to "/new?utm_source=x": the canonical "/new" counts as fetched.
+  EXPECT_TRUE(frontier->add_fetched("https://site.test/new?utm_source=x#top"));
+  EXPECT_FALSE(frontier->add_fetched("https://site.test/new"));
+  EXPECT_EQ(frontier->add("https://site.test/new", nullptr, 1), AddResult::kDuplicate);
+  // Already known (the seed), out of scope or invalid: not recorded.
+  EXPECT_FALSE(frontier->add_fetched("https://site.test/"));
+  EXPECT_FALSE(frontier->add_fetched("https://other.test/new"));
+  EXPECT_FALSE(frontier->add_fetched("not a url"));
+  EXPECT_EQ(frontier->counts().queued, 1u);  // the seed only
+  EXPECT_EQ(frontier->counts().handed_out, 0u);
+  const FrontierState state = frontier->snapshot();
+  EXPECT_EQ(state.finished, std::vector<std::string>{"https://site.test/new"});
+}
+
 TEST(Frontier, BestFirstPrefersShortPlainUrls) {
   FrontierConfig config = fast_config();
   config.order = Order::kBestFirst;
