@@ -65,6 +65,22 @@ TEST(SimhashTest, ShortTextsAreOneFeature) {
   EXPECT_EQ(simhash("a b c"), stable_hash64("a b c"));
 }
 
+TEST(SimhashTest, EachBitIsTheMajorityVoteOfTheShingles) {
+  // "a b c" repeated: the shingles cycle through three features, "a b c" once more than the
+  // other two, so a bit is set exactly when at least two of the three hashes have it. 600 words
+  // (598 shingles) also cross the 255-shingle point where the counters are carried over.
+  const uint64_t abc = stable_hash64("a b c");
+  const uint64_t bca = stable_hash64("b c a");
+  const uint64_t cab = stable_hash64("c a b");
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "a b c ";
+  EXPECT_EQ(simhash(text), (abc & bca) | (abc & cab) | (bca & cab));
+  // Two shingles: a tie (one vote each way) leaves a bit clear, so only bits both have are set.
+  EXPECT_EQ(simhash("a b a b"), stable_hash64("a b a") & stable_hash64("b a b"));
+  // "a b a" twice and "b a b" once: the majority is "a b a".
+  EXPECT_EQ(simhash("a b a b a"), stable_hash64("a b a"));
+}
+
 TEST(SimhashTest, HammingDistance) {
   EXPECT_EQ(hamming_distance(0, 0), 0);
   EXPECT_EQ(hamming_distance(0, ~uint64_t{0}), 64);
