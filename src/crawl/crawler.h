@@ -98,7 +98,10 @@ struct CrawlProgress {
 };
 
 // Where finished pages go. Calls are serialised by the crawler (never two at once), so a sink
-// needs no lock of its own; they come from crawler threads, not the thread that called run().
+// needs no lock of its own; they come from several threads: on_page from the crawler's own
+// threads, on_checkpoint from the thread that called run(). A sink that throws a std::exception
+// fails the crawl (CrawlEnd::kFailed, failure() has the message); the page it was given is not
+// marked done, so it stays pending in the final checkpoint.
 class CrawlSink {
  public:
   virtual ~CrawlSink() = default;
