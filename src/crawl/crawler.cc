@@ -290,6 +290,9 @@ void Crawler::Impl::extract_one(Fetched fetched) {
 
   extract::Options extract_options = options.extract;
   extract_options.url = page.final_url;
+  // The links to follow are all of the page's, navigation and pagination included; the record's
+  // own `links` are only those of the extracted content (none in metadata mode).
+  extract_options.page_links = true;
   const auto start = Clock::now();
   Result<extract::Record> record = pipeline::extract_page(env.engine, options.engine_kind,
                                                           fetched.response.html, extract_options);
@@ -323,10 +326,10 @@ void Crawler::Impl::finish(CrawlPage& page, const FrontierItem& item, const Fetc
       fingerprints.add(page.simhash, page.url);
     }
     if (links_from != nullptr) {
-      page.links_found = static_cast<uint32_t>(links_from->links.size());
+      page.links_found = static_cast<uint32_t>(links_from->page_links.size());
       // Links of a page at max_depth could only be refused as too deep.
       if (!options.sitemap_only && item.depth < options.frontier.max_depth) {
-        for (const extract::Link& link : links_from->links) {
+        for (const extract::Link& link : links_from->page_links) {
           if (frontier->add(link.url, nullptr, item.depth + 1) == AddResult::kAdded) {
             ++page.links_added;
           }

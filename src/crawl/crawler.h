@@ -71,7 +71,8 @@ struct CrawlPage {
   std::string final_url;  // after redirects ("" when not fetched)
   uint32_t depth = 0;
   int status = 0;  // HTTP status of the final hop; 0 when there was no response
-  // The extracted record for a 2xx HTML page (language settled, stats filled).
+  // The extracted record for a 2xx HTML page (language settled, stats filled). Its page_links
+  // (every link of the page, what the crawler follows) are filled whatever the mode.
   std::optional<extract::Record> record;
   // Why there is no record (not skipped): fetch errors as the fetcher gives them, a non-2xx
   // answer as kFetchFailed "origin answered HTTP 404", extraction errors as the engine gives them.
@@ -80,7 +81,7 @@ struct CrawlPage {
   uint64_t simhash = 0;  // of record->text; 0 when not fingerprinted
   // The first earlier page of this crawl whose fingerprint is within kNearDuplicateBits.
   std::optional<std::string> duplicate_of;
-  uint32_t links_found = 0;  // links on the page
+  uint32_t links_found = 0;  // links on the page (record->page_links)
   uint32_t links_added = 0;  // of those, newly queued by the frontier
   double fetch_ms = 0;
   double extract_ms = 0;

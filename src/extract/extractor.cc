@@ -290,6 +290,9 @@ Result<Record> Extractor::extract(std::string_view utf8_html, const Options& opt
   signals.has_description = !record.description.empty();
   signals.has_language = !record.language.empty();
 
+  // Before the mode's content extraction, which takes the chosen content out of the document.
+  if (options.page_links) record.page_links = collect_links(doc_.root(), base_ptr);
+
   Node* content = nullptr;
   switch (options.mode) {
     case Mode::kArticle: {

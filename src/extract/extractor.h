@@ -27,6 +27,9 @@ struct Options {
   std::vector<std::string> selectors;
   // Fill Record::html with the cleaned main content serialized as HTML.
   bool include_html = true;
+  // Fill Record::page_links with every link of the whole page, navigation included, whatever the
+  // mode: the links a crawler follows (Record::links has only the content's).
+  bool page_links = false;
   // Inputs larger than this (bytes of UTF-8) are rejected with kResourceLimit. Values above
   // limits::kMaxHtmlBytes are treated as limits::kMaxHtmlBytes.
   size_t max_input_bytes = limits::kMaxHtmlBytes;

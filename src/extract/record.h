@@ -55,8 +55,11 @@ struct Record {
   std::string language;  // BCP-47 primary tag ("en"), from markup; the host may confirm/fill it
   std::string markdown;
   std::string text;
-  std::string html;  // cleaned main content
-  std::vector<Link> links;
+  std::string html;         // cleaned main content
+  std::vector<Link> links;  // of the content
+  // With Options::page_links: every link of the document (collect_links over the whole page,
+  // before the content is chosen), for crawlers. Not part of the record's JSON.
+  std::vector<Link> page_links;
   std::vector<Media> media;
   std::vector<std::string> categories;
   uint32_t word_count = 0;

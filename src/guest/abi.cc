@@ -227,6 +227,50 @@ constexpr size_t kMinLinkBytes = 4 + 4 + 1 + 4;
 constexpr size_t kMinMediaBytes = 4 + 1 + 4;
 constexpr size_t kMinStringBytes = 4;
 
+void write_links(Writer& w, const std::vector<Link>& links) {
+  w.count(links.size());
+  for (const Link& l : links) {
+    w.str(l.url);
+    w.str(l.text);
+    w.u8((l.nofollow ? kLinkNofollow : 0) | (l.ugc ? kLinkUgc : 0) |
+         (l.sponsored ? kLinkSponsored : 0));
+    w.str(l.hreflang);
+  }
+}
+
+// Field names in decode errors, per list of links.
+struct LinkFields {
+  const char* list;
+  const char* url;
+  const char* text;
+  const char* flags;
+  const char* hreflang;
+};
+constexpr LinkFields kContentLinks{"links", "links[].url", "links[].text", "links[].flags",
+                                   "links[].hreflang"};
+constexpr LinkFields kPageLinks{"page_links", "page_links[].url", "page_links[].text",
+                                "page_links[].flags", "page_links[].hreflang"};
+
+bool read_links(Reader& r, const LinkFields& fields, std::vector<Link>* links) {
+  uint32_t n = 0;
+  r.count(fields.list, limits::kMaxLinksPerDocument, kMinLinkBytes, &n);
+  links->resize(n);
+  for (Link& l : *links) {
+    uint8_t flags = 0;
+    r.str(fields.url, &l.url);
+    r.str(fields.text, &l.text);
+    if (r.u8(fields.flags, &flags) && (flags & ~(kLinkNofollow | kLinkUgc | kLinkSponsored))) {
+      r.fail(fields.flags, "unknown flag bits");
+    }
+    l.nofollow = (flags & kLinkNofollow) != 0;
+    l.ugc = (flags & kLinkUgc) != 0;
+    l.sponsored = (flags & kLinkSponsored) != 0;
+    r.str(fields.hreflang, &l.hreflang);
+    if (r.failed()) return false;
+  }
+  return !r.failed();
+}
+
 }  // namespace
 
 std::string encode_request_head(const extract::Options& options, size_t html_size) {
@@ -236,7 +280,7 @@ std::string encode_request_head(const extract::Options& options, size_t html_siz
   Writer w(&out);
   w.raw(kRequestMagic, 4);
   w.u8(static_cast<uint8_t>(options.mode));
-  w.u8(options.include_html ? kFlagIncludeHtml : 0);
+  w.u8((options.include_html ? kFlagIncludeHtml : 0) | (options.page_links ? kFlagPageLinks : 0));
   w.u64(options.max_input_bytes);
   w.str(options.url);
   w.count(options.selectors.size());
@@ -261,7 +305,9 @@ Result<RequestView> decode_request(std::string_view bytes) {
   r.magic(kRequestMagic, "request");
   r.u8("mode", &mode);
   r.u8("flags", &flags);
-  if (!r.failed() && (flags & ~kFlagIncludeHtml) != 0) r.fail("flags", "unknown flag bits");
+  if (!r.failed() && (flags & ~(kFlagIncludeHtml | kFlagPageLinks)) != 0) {
+    r.fail("flags", "unknown flag bits");
+  }
   r.u64("max_input_bytes", &max_input);
   r.str("url", &req.options.url, limits::kMaxUrlBytes);
   r.count("selectors", limits::kMaxRequestSelectors, kMinStringBytes, &selectors);
@@ -280,6 +326,7 @@ Result<RequestView> decode_request(std::string_view bytes) {
   }
   req.options.mode = static_cast<Mode>(mode);
   req.options.include_html = (flags & kFlagIncludeHtml) != 0;
+  req.options.page_links = (flags & kFlagPageLinks) != 0;
   req.options.max_input_bytes =
       max_input > limits::kMaxHtmlBytes ? limits::kMaxHtmlBytes : static_cast<size_t>(max_input);
   return req;
@@ -294,14 +341,8 @@ void encode_record(const Record& r, std::string* out) {
                                &r.description, &r.language, &r.markdown, &r.text, &r.html}) {
     w.str(*s);
   }
-  w.count(r.links.size());
-  for (const Link& l : r.links) {
-    w.str(l.url);
-    w.str(l.text);
-    w.u8((l.nofollow ? kLinkNofollow : 0) | (l.ugc ? kLinkUgc : 0) |
-         (l.sponsored ? kLinkSponsored : 0));
-    w.str(l.hreflang);
-  }
+  write_links(w, r.links);
+  write_links(w, r.page_links);
   w.count(r.media.size());
   for (const Media& m : r.media) {
     w.str(m.url);
@@ -364,23 +405,10 @@ Result<DecodedResult> decode_result(std::string_view bytes) {
   r.str("text", &rec.text);
   r.str("html", &rec.html);
 
-  uint32_t n = 0;
-  r.count("links", limits::kMaxLinksPerDocument, kMinLinkBytes, &n);
-  rec.links.resize(n);
-  for (Link& l : rec.links) {
-    uint8_t flags = 0;
-    r.str("links[].url", &l.url);
-    r.str("links[].text", &l.text);
-    if (r.u8("links[].flags", &flags) && (flags & ~(kLinkNofollow | kLinkUgc | kLinkSponsored))) {
-      r.fail("links[].flags", "unknown flag bits");
-    }
-    l.nofollow = (flags & kLinkNofollow) != 0;
-    l.ugc = (flags & kLinkUgc) != 0;
-    l.sponsored = (flags & kLinkSponsored) != 0;
-    r.str("links[].hreflang", &l.hreflang);
-    if (r.failed()) return invalid_output(r);
+  if (!read_links(r, kContentLinks, &rec.links) || !read_links(r, kPageLinks, &rec.page_links)) {
+    return invalid_output(r);
   }
-  n = 0;
+  uint32_t n = 0;
   r.count("media", limits::kMaxMediaPerDocument, kMinMediaBytes, &n);
   rec.media.resize(n);
   for (Media& m : rec.media) {

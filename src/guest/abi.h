@@ -11,7 +11,7 @@
 #include "extract/extractor.h"
 #include "extract/record.h"
 
-// Guest ABI v1 (docs/abi.md): the binary encoding of what crosses the sandbox boundary — the
+// Guest ABI v2 (docs/abi.md): the binary encoding of what crosses the sandbox boundary — the
 // request the host writes into guest memory, the result (record or structured error) and the
 // info block the guest writes back. Little-endian, length-prefixed, no padding, no field names.
 // Portable: the guest (wasm32-wasi) encodes results and decodes requests, the host does the
@@ -19,7 +19,7 @@
 // counts are capped, strings must be valid UTF-8, trailing bytes are an error.
 namespace riptide::guest {
 
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 
 // The first four bytes of each buffer: a tag and the ABI version.
 inline constexpr char kRequestMagic[4] = {'R', 'T', 'Q', static_cast<char>(kAbiVersion)};
@@ -41,6 +41,7 @@ std::string_view wire_error_name(WireError code);  // "invalid_html", ...
 
 // Request flag bits.
 inline constexpr uint8_t kFlagIncludeHtml = 0x01;
+inline constexpr uint8_t kFlagPageLinks = 0x02;  // extract::Options::page_links (ABI 2)
 // Link flag bits.
 inline constexpr uint8_t kLinkNofollow = 0x01;
 inline constexpr uint8_t kLinkUgc = 0x02;

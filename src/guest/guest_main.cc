@@ -1,4 +1,4 @@
-// The extractor guest: src/extract behind the guest ABI v1 exports (docs/abi.md), built for
+// The extractor guest: src/extract behind the guest ABI v2 exports (docs/abi.md), built for
 // wasm32-wasi as a reactor (the host calls `_initialize` once after instantiation, then any
 // export). The host owns the request buffer (riptide_alloc / riptide_free); the guest owns the
 // result buffer, valid until the next call of an export that writes it.

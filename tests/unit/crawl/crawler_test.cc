@@ -613,6 +613,45 @@ TEST_F(CrawlerTest, ExtractsInTheSandboxByDefault) {
   EXPECT_EQ(std::adjacent_find(paths.begin(), paths.end()), paths.end());
 }
 
+// Article mode keeps the navigation out of the record, but the crawl still follows it.
+TEST_F(CrawlerTest, FollowsNavigationLinksOutsideTheArticle) {
+  TestHttpServer site;
+  auto article_page = [](const std::string& title, uint64_t seed,
+                         const std::vector<std::string>& nav) {
+    std::string html =
+        "<!doctype html><html><head><title>" + title + "</title></head><body><header><nav><ul>";
+    for (const std::string& link : nav)
+      html += "<li><a href=\"" + link + "\">" + link + "</a></li>";
+    html += "</ul></nav></header><main><article><h1>" + title + "</h1>";
+    for (int p = 0; p < 4; ++p) html += "<p>" + prose(seed * 10 + p, 60) + "</p>";
+    return html + "</article></main><footer><a href=\"/legal\">Legal</a></footer></body></html>";
+  };
+  site.route("/", [&](const HttpRequest&) {
+    return html_response(article_page("Home", 1, {"/news", "/about"}));
+  });
+  site.route("/news", [&](const HttpRequest&) {
+    return html_response(article_page("News", 2, {"/", "/news?page=2"}));
+  });
+  site.set_fallback([&](const HttpRequest& request) {
+    return html_response(article_page("Other " + request.target, 3 + request.target.size(), {}));
+  });
+  CrawlOptions opts = options();
+  opts.extract.mode = extract::Mode::kArticle;
+  opts.engine_kind = sandbox::EngineKind::kWasm;
+  auto crawler = make(opts, {site.url("/")});
+  ASSERT_TRUE(crawler);
+  RecordingSink sink;
+  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  std::vector<std::string> paths = requested(site);
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"/", "/about", "/legal", "/news", "/news?page=2"}));
+  const CrawlPage* home = sink.find(site.url("/"));
+  ASSERT_TRUE(home && home->record);
+  EXPECT_EQ(home->links_found, 3u);
+  EXPECT_TRUE(home->record->links.empty());  // the article itself links nowhere
+  EXPECT_GE(home->record->word_count, 200u);
+}
+
 TEST_F(CrawlerTest, FailsWhenTheSeedCannotBeFetched) {
   TestHttpServer site;  // nothing routed: the seed is a 404
   auto crawler = make(options(), {site.url("/nothing")});

@@ -40,6 +40,9 @@ Record full_record() {
   r.html = "<h1>Title</h1><p>Body</p>";
   r.links = {{"https://a.example/", "A", true, false, true, "en"},
              {"https://b.example/x", "", false, true, false, ""}};
+  r.page_links = {{"https://a.example/nav", "Home", false, false, false, ""},
+                  {"https://a.example/", "A", true, false, true, "en"},
+                  {"https://c.example/", "C", false, true, false, "fr"}};
   r.media = {{"https://m.example/1.jpg", MediaKind::kImage, "alt"},
              {"https://m.example/2.mp4", MediaKind::kVideo, ""},
              {"https://m.example/3.mp3", MediaKind::kAudio, "ü"}};
@@ -55,6 +58,18 @@ Record full_record() {
   return r;
 }
 
+void expect_same_links(const std::vector<Link>& a, const std::vector<Link>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].url, b[i].url);
+    EXPECT_EQ(a[i].text, b[i].text);
+    EXPECT_EQ(a[i].nofollow, b[i].nofollow);
+    EXPECT_EQ(a[i].ugc, b[i].ugc);
+    EXPECT_EQ(a[i].sponsored, b[i].sponsored);
+    EXPECT_EQ(a[i].hreflang, b[i].hreflang);
+  }
+}
+
 void expect_same(const Record& a, const Record& b) {
   EXPECT_EQ(a.url, b.url);
   EXPECT_EQ(a.title, b.title);
@@ -66,15 +81,8 @@ void expect_same(const Record& a, const Record& b) {
   EXPECT_EQ(a.markdown, b.markdown);
   EXPECT_EQ(a.text, b.text);
   EXPECT_EQ(a.html, b.html);
-  ASSERT_EQ(a.links.size(), b.links.size());
-  for (size_t i = 0; i < a.links.size(); ++i) {
-    EXPECT_EQ(a.links[i].url, b.links[i].url);
-    EXPECT_EQ(a.links[i].text, b.links[i].text);
-    EXPECT_EQ(a.links[i].nofollow, b.links[i].nofollow);
-    EXPECT_EQ(a.links[i].ugc, b.links[i].ugc);
-    EXPECT_EQ(a.links[i].sponsored, b.links[i].sponsored);
-    EXPECT_EQ(a.links[i].hreflang, b.links[i].hreflang);
-  }
+  expect_same_links(a.links, b.links);
+  expect_same_links(a.page_links, b.page_links);
   ASSERT_EQ(a.media.size(), b.media.size());
   for (size_t i = 0; i < a.media.size(); ++i) {
     EXPECT_EQ(a.media[i].url, b.media[i].url);
@@ -125,15 +133,29 @@ TEST(AbiRecord, RoundTripsARealExtraction) {
   extract::Extractor extractor;
   extract::Options options;
   options.url = "https://news.example/a/b";
-  auto record = extractor.extract(
+  const std::string html =
       "<html lang=fr><title>Le titre</title><body><nav><a href=/x>Accueil</a></nav><article>"
       "<h1>Le titre</h1><p>Un paragraphe assez long pour être retenu comme contenu principal, "
       "avec <a href='../c' rel='nofollow ugc'>un lien</a> et <img src=i.png alt='une image'>."
-      "</p></article></body></html>",
-      options);
+      "</p></article></body></html>";
+  auto record = extractor.extract(html, options);
   ASSERT_TRUE(record.ok());
   ASSERT_FALSE(record->links.empty());
+  EXPECT_TRUE(record->page_links.empty());  // not asked for
   auto decoded = decode_result(encoded(*record));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  expect_same(*record, decoded->record);
+
+  // With page_links: the navigation link too, before the article's.
+  options.page_links = true;
+  record = extractor.extract(html, options);
+  ASSERT_TRUE(record.ok());
+  ASSERT_EQ(record->page_links.size(), 2u);
+  EXPECT_EQ(record->page_links[0].url, "https://news.example/x");
+  EXPECT_EQ(record->page_links[1].url, "https://news.example/c");
+  EXPECT_TRUE(record->page_links[1].nofollow);
+  ASSERT_EQ(record->links.size(), 1u);
+  decoded = decode_result(encoded(*record));
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   expect_same(*record, decoded->record);
 }
@@ -179,8 +201,8 @@ TEST(AbiRecord, RejectsBadTagAndVersion) {
   tag[0] = 'X';
   EXPECT_TRUE(contains(result_error(tag), "result: bad tag at byte 0"));
   std::string version = bytes;
-  version[3] = 2;
-  EXPECT_TRUE(contains(result_error(version), "ABI version 2, expected 1"));
+  version[3] = 1;  // a v1 guest's result: its record has no page_links
+  EXPECT_TRUE(contains(result_error(version), "ABI version 1, expected 2"));
 }
 
 TEST(AbiRecord, RejectsInvalidUtf8WithFieldAndOffset) {
@@ -281,6 +303,7 @@ TEST(AbiRequest, RoundTripsOptionsAndHtml) {
   options.url = "https://example.org/ü";
   options.selectors = {"article p", "h1, h2"};
   options.include_html = false;
+  options.page_links = true;
   options.max_input_bytes = 12345;
   std::string html = "<p>hello\xff</p>";  // invalid UTF-8 in the page is the parser's business
   std::string bytes = encode_request(html, options);
@@ -292,6 +315,7 @@ TEST(AbiRequest, RoundTripsOptionsAndHtml) {
   EXPECT_EQ(req->options.url, options.url);
   EXPECT_EQ(req->options.selectors, options.selectors);
   EXPECT_FALSE(req->options.include_html);
+  EXPECT_TRUE(req->options.page_links);
   EXPECT_EQ(req->options.max_input_bytes, 12345u);
 }
 
