@@ -25,6 +25,10 @@ namespace {
 // busy while the next fetches complete; more would only hold more pages in memory (and drop more
 // work on cancel) without extracting any faster.
 constexpr size_t kHandOffPerExtractor = 2;
+// Extractions of one page while the engine answers kUnavailable (its pool had no free instance
+// within the acquire timeout: the service's requests share the engine with its crawls). The page
+// did nothing wrong, so it is tried again before being reported as failed.
+constexpr uint32_t kMaxExtractAttempts = 3;
 
 using Millis = std::chrono::duration<double, std::milli>;
 
@@ -296,6 +300,12 @@ void Crawler::Impl::extract_one(Fetched fetched) {
   const auto start = Clock::now();
   Result<extract::Record> record = pipeline::extract_page(env.engine, options.engine_kind,
                                                           fetched.response.html, extract_options);
+  for (uint32_t attempt = 1; attempt < kMaxExtractAttempts && !record.ok() &&
+                             record.error().code() == ErrorCode::kUnavailable && !stopping.load();
+       ++attempt) {
+    record = pipeline::extract_page(env.engine, options.engine_kind, fetched.response.html,
+                                    extract_options);
+  }
   page.extract_ms = Millis(Clock::now() - start).count();
   bytes_fetched.fetch_add(fetched.response.html.size());
   fetched.response.html = std::string();  // the page can be large; it is not needed any more

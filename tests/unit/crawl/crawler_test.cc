@@ -652,6 +652,34 @@ TEST_F(CrawlerTest, FollowsNavigationLinksOutsideTheArticle) {
   EXPECT_GE(home->record->word_count, 200u);
 }
 
+// The engine is shared (the service's requests use it too): a page that finds no free sandbox
+// instance in time is extracted again, not reported as failed.
+TEST_F(CrawlerTest, RetriesAnExtractionWhenTheSandboxPoolIsBusy) {
+  sandbox::SandboxConfig config;
+  config.pool.initial_pool_size = 1;
+  config.pool.max_pool_size = 1;
+  config.pool.acquire_timeout = milliseconds(150);
+  engine_ = sandbox::Engine::create(config);
+  TestHttpServer site;
+  serve_pages(site, {{"/", {}}});
+  auto lease = engine_->pool().acquire();  // someone else's extraction
+  ASSERT_TRUE(lease.ok());
+  std::thread other([&] {
+    std::this_thread::sleep_for(milliseconds(250));  // past the first attempt's timeout
+    lease->release();
+  });
+  CrawlOptions opts = options();
+  opts.engine_kind = sandbox::EngineKind::kWasm;
+  auto crawler = make(opts, {site.url("/")});
+  ASSERT_TRUE(crawler);
+  RecordingSink sink;
+  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  other.join();
+  ASSERT_EQ(sink.pages().size(), 1u);
+  EXPECT_TRUE(sink.pages()[0].record) << sink.pages()[0].error->to_string();
+  EXPECT_GE(sink.pages()[0].extract_ms, 150);
+}
+
 TEST_F(CrawlerTest, FailsWhenTheSeedCannotBeFetched) {
   TestHttpServer site;  // nothing routed: the seed is a 404
   auto crawler = make(options(), {site.url("/nothing")});
