@@ -71,6 +71,9 @@ struct Crawler::Impl {
         frontier(std::move(frontier_in)),
         resumed(resumed_in) {}
 
+  // The next item of `queue`, waiting on `ready`; nullopt once the threads shut down.
+  template <typename T>
+  std::optional<T> take(std::deque<T>& queue, std::condition_variable& ready);
   void fetch_loop();
   void extract_loop();
   void fetch_one(FrontierItem item);
@@ -177,17 +180,19 @@ void Crawler::Impl::apply_crawl_delay(const std::string& host, const RobotsPolic
   frontier->set_host_delay(host, delay);
 }
 
+template <typename T>
+std::optional<T> Crawler::Impl::take(std::deque<T>& queue, std::condition_variable& ready) {
+  std::unique_lock lock(mutex);
+  ready.wait(lock, [&] { return shutdown || !queue.empty(); });
+  if (shutdown) return std::nullopt;
+  std::optional<T> item(std::move(queue.front()));
+  queue.pop_front();
+  return item;
+}
+
 void Crawler::Impl::fetch_loop() {
-  while (true) {
-    FrontierItem item;
-    {
-      std::unique_lock lock(mutex);
-      fetch_cv.wait(lock, [&] { return shutdown || !fetch_queue.empty(); });
-      if (shutdown) return;
-      item = std::move(fetch_queue.front());
-      fetch_queue.pop_front();
-    }
-    if (!stopping.load()) fetch_one(std::move(item));
+  while (std::optional<FrontierItem> item = take(fetch_queue, fetch_cv)) {
+    if (!stopping.load()) fetch_one(std::move(*item));
     {
       std::lock_guard lock(mutex);
       ++fetch_free;
@@ -270,17 +275,9 @@ void Crawler::Impl::fetch_one(FrontierItem item) {
 }
 
 void Crawler::Impl::extract_loop() {
-  while (true) {
-    Fetched fetched;
-    {
-      std::unique_lock lock(mutex);
-      extract_cv.wait(lock, [&] { return shutdown || !hand_off.empty(); });
-      if (shutdown) return;
-      fetched = std::move(hand_off.front());
-      hand_off.pop_front();
-    }
+  while (std::optional<Fetched> fetched = take(hand_off, extract_cv)) {
     hand_off_space_cv.notify_one();
-    if (!stopping.load()) extract_one(std::move(fetched));
+    if (!stopping.load()) extract_one(std::move(*fetched));
   }
 }
 

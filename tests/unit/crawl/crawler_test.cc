@@ -130,6 +130,12 @@ class RecordingSink : public CrawlSink {
     }
     return nullptr;
   }
+  // The page reported for `url`; a test failure and an empty page when there is none.
+  const CrawlPage& at(const std::string& url) const {
+    if (const CrawlPage* page = find(url)) return *page;
+    ADD_FAILURE() << "not reported: " << url;
+    return missing_;
+  }
   std::vector<FrontierState> checkpoints() const {
     std::lock_guard lock(mutex_);
     return checkpoints_;
@@ -147,6 +153,7 @@ class RecordingSink : public CrawlSink {
   std::vector<CrawlPage> pages_;
   std::vector<FrontierState> checkpoints_;
   std::vector<std::string> violations_;
+  CrawlPage missing_;
 };
 
 class CrawlerTest : public ::testing::Test {
@@ -166,13 +173,13 @@ class CrawlerTest : public ::testing::Test {
     return config;
   }
 
-  // Sequential, no politeness delay, full mode (every link of the page is followed), native.
-  static CrawlOptions options() {
+  // `threads` fetches at once (sequential by default), no politeness delay, full mode, native.
+  static CrawlOptions options(uint32_t threads = 1) {
     CrawlOptions options;
     options.frontier.host_delay = Duration::zero();
-    options.frontier.host_concurrency = 1;
+    options.frontier.host_concurrency = threads;
     options.frontier.max_depth = 10;
-    options.concurrency = 1;
+    options.concurrency = threads;
     options.respect_robots = false;
     options.extract.mode = extract::Mode::kFull;
     options.engine_kind = sandbox::EngineKind::kNative;
@@ -234,10 +241,10 @@ TEST_F(CrawlerTest, FollowsLinksBreadthFirstToTheMaximumDepth) {
                                                                      : 2u);
   }
   // "/" links /a and /b (both new); /a1 links /a1x (too deep) and "/" (seen).
-  EXPECT_EQ(sink.find(site.url("/"))->links_found, 2u);
-  EXPECT_EQ(sink.find(site.url("/"))->links_added, 2u);
-  EXPECT_EQ(sink.find(site.url("/a1"))->links_found, 2u);
-  EXPECT_EQ(sink.find(site.url("/a1"))->links_added, 0u);
+  EXPECT_EQ(sink.at(site.url("/")).links_found, 2u);
+  EXPECT_EQ(sink.at(site.url("/")).links_added, 2u);
+  EXPECT_EQ(sink.at(site.url("/a1")).links_found, 2u);
+  EXPECT_EQ(sink.at(site.url("/a1")).links_added, 0u);
 
   CrawlProgress progress = crawler->progress();
   EXPECT_EQ(progress.pages_done, 7u);
@@ -253,10 +260,8 @@ TEST_F(CrawlerTest, FollowsLinksBreadthFirstToTheMaximumDepth) {
 TEST_F(CrawlerTest, StopsAtExactlyMaxPagesInBreadthFirstOrder) {
   TestHttpServer site;
   serve_pages(site, tree_site());
-  CrawlOptions opts = options();
+  CrawlOptions opts = options(3);  // hand-outs stop at the limit even with threads to spare
   opts.frontier.max_pages = 4;
-  opts.concurrency = 3;  // hand-outs stop at the limit even with threads to spare
-  opts.frontier.host_concurrency = 3;
   auto crawler = make(opts, {site.url("/")});
   ASSERT_TRUE(crawler);
   RecordingSink sink;
@@ -423,8 +428,8 @@ TEST_F(CrawlerTest, FlagsTheSameTextUnderAnotherUrlAsNearDuplicate) {
   EXPECT_FALSE(story->duplicate_of);  // reported first (breadth-first, one thread)
   ASSERT_TRUE(copy->duplicate_of);
   EXPECT_EQ(*copy->duplicate_of, site.url("/story"));
-  EXPECT_FALSE(sink.find(site.url("/other"))->duplicate_of);
-  EXPECT_FALSE(sink.find(site.url("/"))->duplicate_of);
+  EXPECT_FALSE(sink.at(site.url("/other")).duplicate_of);
+  EXPECT_FALSE(sink.at(site.url("/")).duplicate_of);
   EXPECT_EQ(crawler->progress().duplicates, 1u);
 
   // A later crawl that knows the story's fingerprint flags the story itself.
@@ -470,9 +475,7 @@ TEST_F(CrawlerTest, CancelDuringSlowFetchesReturnsWithinASecond) {
     response.dribble_interval = milliseconds(100);  // ~10 s per page
     return response;
   });
-  CrawlOptions opts = options();
-  opts.concurrency = 4;
-  opts.frontier.host_concurrency = 4;
+  CrawlOptions opts = options(4);
   auto crawler = make(opts, {site.url("/")});
   ASSERT_TRUE(crawler);
   RecordingSink sink;
@@ -531,9 +534,7 @@ TEST_F(CrawlerTest, CheckpointsMatchTheReportedPages) {
                                        "/p" + std::to_string(i / 2)};
   }
   serve_pages(site, pages, milliseconds(20));
-  CrawlOptions opts = options();
-  opts.concurrency = 2;
-  opts.frontier.host_concurrency = 2;
+  CrawlOptions opts = options(2);
   opts.frontier.max_depth = 200;
   auto crawler = make(opts, {site.url("/p0")});
   ASSERT_TRUE(crawler);
@@ -552,9 +553,7 @@ TEST_F(CrawlerTest, ResumeFromACheckpointDoesNotRefetchReportedPages) {
                                        "/p" + std::to_string((i * 7) % 30)};
   }
   serve_pages(site, pages);
-  CrawlOptions opts = options();
-  opts.concurrency = 3;
-  opts.frontier.host_concurrency = 3;
+  CrawlOptions opts = options(3);
   opts.frontier.max_depth = 100;
 
   auto first = make(opts, {site.url("/p0")});
@@ -594,10 +593,8 @@ TEST_F(CrawlerTest, ResumeFromACheckpointDoesNotRefetchReportedPages) {
 TEST_F(CrawlerTest, ExtractsInTheSandboxByDefault) {
   TestHttpServer site;
   serve_pages(site, tree_site());
-  CrawlOptions opts = options();
+  CrawlOptions opts = options(4);
   opts.engine_kind = sandbox::EngineKind::kWasm;
-  opts.concurrency = 4;
-  opts.frontier.host_concurrency = 4;
   auto crawler = make(opts, {site.url("/")});
   ASSERT_TRUE(crawler);
   RecordingSink sink;
