@@ -677,6 +677,76 @@ TEST_F(CrawlerTest, RetriesAnExtractionWhenTheSandboxPoolIsBusy) {
   EXPECT_GE(sink.pages()[0].extract_ms, 150);
 }
 
+// A site whose robots.txt names a sitemap listing two pages no page links to.
+void serve_sitemap_site(TestHttpServer& site) {
+  serve_pages(site, {{"/", {"/linked"}}, {"/linked", {}}, {"/orphan-a", {}}, {"/orphan-b", {}}});
+  site.route("/robots.txt", [&site](const HttpRequest&) {
+    return html_response("User-agent: *\nAllow: /\nSitemap: " + site.url("/map.xml") + "\n", 200,
+                         "text/plain");
+  });
+  site.route("/map.xml", [&site](const HttpRequest&) {
+    return html_response(
+        "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+        "<url><loc>" +
+            site.url("/orphan-a") + "</loc></url><url><loc>" + site.url("/orphan-b") +
+            "</loc></url><url><loc>http://elsewhere.test/x</loc></url></urlset>",
+        200, "application/xml");
+  });
+}
+
+TEST_F(CrawlerTest, SeedsTheCrawlFromTheSitemapsInRobotsTxt) {
+  TestHttpServer site;
+  serve_sitemap_site(site);
+  CrawlOptions opts = options();
+  opts.respect_robots = true;
+  opts.use_sitemaps = true;
+  auto crawler = make(opts, {site.url("/")});
+  ASSERT_TRUE(crawler);
+  RecordingSink sink;
+  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  // Seeds and sitemap pages at depth 0 (the out-of-scope entry dropped), then depth 1.
+  EXPECT_EQ(paths_of(sink.urls(), site),
+            (std::vector<std::string>{"/", "/orphan-a", "/orphan-b", "/linked"}));
+  const CrawlPage* orphan = sink.find(site.url("/orphan-b"));
+  ASSERT_TRUE(orphan);
+  EXPECT_EQ(orphan->depth, 0u);
+  EXPECT_EQ(site.requests_for("/map.xml").size(), 1u);
+  EXPECT_TRUE(site.requests_for("/sitemap.xml").empty());
+}
+
+TEST_F(CrawlerTest, SitemapOnlyDoesNotFollowLinks) {
+  TestHttpServer site;
+  serve_sitemap_site(site);
+  CrawlOptions opts = options();
+  opts.respect_robots = false;  // robots.txt is still read for its Sitemap lines
+  opts.sitemap_only = true;
+  auto crawler = make(opts, {site.url("/")});
+  ASSERT_TRUE(crawler);
+  RecordingSink sink;
+  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  EXPECT_EQ(paths_of(sink.urls(), site), (std::vector<std::string>{"/", "/orphan-a", "/orphan-b"}));
+  EXPECT_TRUE(site.requests_for("/linked").empty());
+  const CrawlPage* home = sink.find(site.url("/"));
+  ASSERT_TRUE(home);
+  EXPECT_EQ(home->links_found, 1u);
+  EXPECT_EQ(home->links_added, 0u);
+}
+
+TEST_F(CrawlerTest, FallsBackToSitemapXmlWithoutRobotsTxt) {
+  TestHttpServer site;
+  serve_pages(site, {{"/", {}}, {"/hidden", {}}});
+  site.route("/sitemap.xml", [&site](const HttpRequest&) {
+    return html_response(site.url("/hidden") + "\n", 200, "text/plain");  // a text sitemap
+  });
+  CrawlOptions opts = options();
+  opts.use_sitemaps = true;
+  auto crawler = make(opts, {site.url("/")});
+  ASSERT_TRUE(crawler);
+  RecordingSink sink;
+  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  EXPECT_EQ(paths_of(sink.urls(), site), (std::vector<std::string>{"/", "/hidden"}));
+}
+
 TEST_F(CrawlerTest, FailsWhenTheSeedCannotBeFetched) {
   TestHttpServer site;  // nothing routed: the seed is a 404
   auto crawler = make(options(), {site.url("/nothing")});
