@@ -215,14 +215,15 @@ void Crawler::Impl::fetch_one(FrontierItem item) {
       finish(page, item, FetchOutcome{FetchOutcome::Kind::kFailed, std::nullopt}, nullptr);
       return;
     }
-    std::shared_ptr<const RobotsPolicy> policy = env.robots.get(parsed->origin());
+    std::shared_ptr<const RobotsPolicy> policy = env.robots.get(parsed->origin(), &stopping);
+    // A stop cut the robots.txt fetch short: its "disallow all" answer says nothing of the site.
+    if (stopping.load()) return;
     apply_crawl_delay(item.host, *policy);
     if (!policy->allowed(path_and_query(*parsed))) {
       page.skipped = true;
       finish(page, item, FetchOutcome{FetchOutcome::Kind::kSkipped, std::nullopt}, nullptr);
       return;
     }
-    if (stopping.load()) return;
   }
 
   fetch::FetchOptions fetch_options;
@@ -405,7 +406,7 @@ void Crawler::Impl::seed_from_sitemaps() {
     std::string origin = parsed->origin();
     if (std::find(origins.begin(), origins.end(), origin) != origins.end()) continue;
     origins.push_back(origin);
-    std::shared_ptr<const RobotsPolicy> policy = env.robots.get(origin);
+    std::shared_ptr<const RobotsPolicy> policy = env.robots.get(origin, &stopping);
     const std::vector<std::string>& listed = policy->robots.sitemaps();
     if (policy->source == RobotsSource::kParsed && !listed.empty()) {
       sitemap_urls.insert(sitemap_urls.end(), listed.begin(), listed.end());
