@@ -1,5 +1,5 @@
 // Hostile extractor guest for tests/unit/sandbox/hostile_extractor_test.cc: it exports the guest
-// ABI v1 (docs/abi.md) like src/guest, but answers with garbage the host must refuse. Freestanding
+// ABI v2 (docs/abi.md) like src/guest, but answers with garbage the host must refuse. Freestanding
 // C (no libc), built by riptide_c_guest.
 //
 // riptide_extract reads its behaviour from the last byte of the request, which is the last byte
@@ -31,8 +31,11 @@ static u32 address_of(const void* p) {
 
 void _initialize(void) {}
 
+// The ABI version src/guest/abi.h kAbiVersion; the tag bytes below carry it too.
+#define ABI_VERSION 2
+
 u32 riptide_abi_version(void) {
-  return 1;
+  return ABI_VERSION;
 }
 
 u32 riptide_alloc(u32 size) {
@@ -46,8 +49,9 @@ void riptide_free(u32 ptr) {
 
 // An error result: tag, status byte, then the message as a `str` (u32 length, bytes).
 static void error_result(u8 status, const u8* message, u32 len) {
-  const u8 head[] = {'R', 'T', 'R', 1, status, (u8)len, (u8)(len >> 8), (u8)(len >> 16),
-                     (u8)(len >> 24)};
+  const u8 version = ABI_VERSION;
+  const u8 head[] = {
+      'R', 'T', 'R', version, status, (u8)len, (u8)(len >> 8), (u8)(len >> 16), (u8)(len >> 24)};
   u32 at = 0;
   for (u32 i = 0; i < sizeof head; ++i) g_result[at++] = head[i];
   for (u32 i = 0; i < len; ++i) g_result[at++] = message[i];
