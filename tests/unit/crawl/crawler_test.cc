@@ -21,6 +21,7 @@
 #include "crawl/robots_cache.h"
 #include "fetch/fetcher.h"
 #include "sandbox/engine.h"
+#include "tests/support/site_fetch_config.h"
 #include "tests/support/test_http_server.h"
 
 namespace riptide::crawl {
@@ -158,19 +159,11 @@ class RecordingSink : public CrawlSink {
 
 class CrawlerTest : public ::testing::Test {
  protected:
-  CrawlerTest() : fetcher_(fetch_config()), robots_(fetcher_) {
+  CrawlerTest() : fetcher_(testing::site_fetch_config()), robots_(fetcher_) {
     sandbox::SandboxConfig config;
     config.pool.initial_pool_size = 0;
     config.pool.max_pool_size = 2;
     engine_ = sandbox::Engine::create(config);
-  }
-
-  static fetch::FetchConfig fetch_config() {
-    fetch::FetchConfig config;
-    config.allow_cidrs = {"127.0.0.1/32"};
-    config.connect_timeout = milliseconds(2'000);
-    config.total_timeout = milliseconds(10'000);
-    return config;
   }
 
   // `threads` fetches at once (sequential by default), no politeness delay, full mode, native.
@@ -193,6 +186,20 @@ class CrawlerTest : public ::testing::Test {
                                    std::move(seeds), resume, std::move(known));
     EXPECT_TRUE(crawler.ok()) << (crawler.ok() ? "" : crawler.error().to_string());
     return crawler.ok() ? std::move(crawler).value() : nullptr;
+  }
+
+  // Crawls `seeds` to the end into `sink`, expecting `end`; the crawler (null when it could not be
+  // created, a test failure) for its progress().
+  std::unique_ptr<Crawler> crawl(CrawlOptions options, std::vector<std::string> seeds,
+                                 RecordingSink& sink, CrawlEnd end = CrawlEnd::kCompleted,
+                                 const FrontierState* resume = nullptr,
+                                 std::vector<std::pair<uint64_t, std::string>> known = {}) {
+    std::unique_ptr<Crawler> crawler =
+        make(std::move(options), std::move(seeds), resume, std::move(known));
+    if (crawler) {
+      EXPECT_EQ(crawler->run(sink), end);
+    }
+    return crawler;
   }
 
   // The paths requested from `site`, in arrival order, without robots.txt.
@@ -222,10 +229,9 @@ TEST_F(CrawlerTest, FollowsLinksBreadthFirstToTheMaximumDepth) {
   serve_pages(site, tree_site());
   CrawlOptions opts = options();
   opts.frontier.max_depth = 2;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
 
   const std::vector<std::string> bfs = {"/", "/a", "/b", "/a1", "/a2", "/b1", "/b2"};
   EXPECT_EQ(requested(site), bfs);
@@ -262,10 +268,9 @@ TEST_F(CrawlerTest, StopsAtExactlyMaxPagesInBreadthFirstOrder) {
   serve_pages(site, tree_site());
   CrawlOptions opts = options(3);  // hand-outs stop at the limit even with threads to spare
   opts.frontier.max_pages = 4;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   std::vector<std::string> paths = requested(site);
   ASSERT_EQ(paths.size(), 4u);
   EXPECT_EQ(paths[0], "/");
@@ -289,10 +294,9 @@ TEST_F(CrawlerTest, ReportsErrorsAndNonHtmlWithoutFollowingThem) {
   site.route("/data.json",
              [](const HttpRequest&) { return html_response("{}", 200, "application/json"); });
   site.route("/boom", [](const HttpRequest&) { return html_response("oops", 500); });
-  auto crawler = make(options(), {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(options(), {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   ASSERT_EQ(sink.pages().size(), 4u);
   const CrawlPage* missing = sink.find(site.url("/missing"));
   ASSERT_TRUE(missing && missing->error);
@@ -314,10 +318,9 @@ TEST_F(CrawlerTest, DoesNotRequestARedirectTargetAgain) {
   serve_pages(site,
               {{"/", {"/old", "/elsewhere"}}, {"/elsewhere", {"/new", "/old"}}, {"/new", {"/"}}});
   site.route("/old", [](const HttpRequest&) { return testing::redirect_response(301, "/new"); });
-  auto crawler = make(options(), {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(options(), {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   EXPECT_EQ(site.requests_for("/new").size(), 1u);
   EXPECT_EQ(site.requests_for("/old").size(), 1u);
   const CrawlPage* old_page = sink.find(site.url("/old"));
@@ -340,10 +343,9 @@ TEST_F(CrawlerTest, NeverRequestsWhatRobotsTxtDisallows) {
   });
   CrawlOptions opts = options();
   opts.respect_robots = true;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   EXPECT_TRUE(site.requests_for("/private/a").empty());
   EXPECT_TRUE(site.requests_for("/private/b").empty());
   EXPECT_EQ(site.requests_for("/robots.txt").size(), 1u);
@@ -369,10 +371,9 @@ TEST_F(CrawlerTest, HonoursCrawlDelayFromRobotsTxt) {
   CrawlOptions opts = options();
   opts.respect_robots = true;
   opts.concurrency = 4;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   std::vector<HttpRequest> log;
   for (const HttpRequest& request : site.requests()) {
     if (request.path != "/robots.txt") log.push_back(request);
@@ -395,10 +396,9 @@ TEST_F(CrawlerTest, RetriesAThrottledPageAfterRetryAfterAndReportsItOnce) {
     }
     return html_response(busy_body);
   });
-  auto crawler = make(options(), {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(options(), {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   std::vector<HttpRequest> tries = site.requests_for("/busy");
   ASSERT_EQ(tries.size(), 2u);
   EXPECT_GE(tries[1].arrival - tries[0].arrival, milliseconds(990));
@@ -423,10 +423,9 @@ TEST_F(CrawlerTest, FlagsTheSameTextUnderAnotherUrlAsNearDuplicate) {
   site.route("/other", [&](const HttpRequest&) {
     return html_response(page_html("other", prose(8, 200), {}));
   });
-  auto crawler = make(options(), {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(options(), {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   ASSERT_EQ(sink.pages().size(), 4u);
   const CrawlPage* story = sink.find(site.url("/story"));
   const CrawlPage* copy = sink.find(site.url("/story-copy"));
@@ -440,11 +439,10 @@ TEST_F(CrawlerTest, FlagsTheSameTextUnderAnotherUrlAsNearDuplicate) {
 
   // A later crawl that knows the story's fingerprint flags the story itself.
   site.clear_log();
-  auto again = make(options(), {site.url("/story")}, nullptr,
-                    {{story->simhash, "https://elsewhere.test/story"}});
-  ASSERT_TRUE(again);
   RecordingSink sink2;
-  EXPECT_EQ(again->run(sink2), CrawlEnd::kCompleted);
+  auto again = crawl(options(), {site.url("/story")}, sink2, CrawlEnd::kCompleted, nullptr,
+                     {{story->simhash, "https://elsewhere.test/story"}});
+  ASSERT_TRUE(again);
   ASSERT_EQ(sink2.pages().size(), 1u);
   EXPECT_EQ(sink2.pages()[0].duplicate_of, "https://elsewhere.test/story");
 }
@@ -457,10 +455,9 @@ TEST_F(CrawlerTest, ShortPagesAreNotFingerprinted) {
   site.route("/b", [](const HttpRequest&) {
     return html_response(page_html("b", "Contact us today", {}));
   });
-  auto crawler = make(options(), {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(options(), {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   ASSERT_EQ(sink.pages().size(), 2u);
   for (const CrawlPage& page : sink.pages()) {
     EXPECT_EQ(page.simhash, 0u);
@@ -542,10 +539,9 @@ TEST_F(CrawlerTest, CheckpointsMatchTheReportedPages) {
   serve_pages(site, pages, milliseconds(20));
   CrawlOptions opts = options(2);
   opts.frontier.max_depth = 200;
-  auto crawler = make(opts, {site.url("/p0")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/p0")}, sink);
+  ASSERT_TRUE(crawler);
   EXPECT_GE(sink.checkpoints().size(), 2u);  // at least one periodic one and the final one
   EXPECT_TRUE(sink.violations().empty()) << sink.violations().front();
   EXPECT_EQ(sink.pages().size(), 122u);  // /p0 ... /p119, /p120 and /p121 (404)
@@ -579,10 +575,9 @@ TEST_F(CrawlerTest, ResumeFromACheckpointDoesNotRefetchReportedPages) {
   for (const CrawlPage& page : sink1.pages()) known.emplace_back(page.simhash, page.url);
 
   site.clear_log();
-  auto second = make(opts, {}, &state, known);
-  ASSERT_TRUE(second);
   RecordingSink sink2;
-  EXPECT_EQ(second->run(sink2), CrawlEnd::kCompleted);
+  auto second = crawl(opts, {}, sink2, CrawlEnd::kCompleted, &state, known);
+  ASSERT_TRUE(second);
 
   // Nothing reported before is requested again, and the two runs together cover the site once.
   for (const std::string& url : reported1) {
@@ -601,10 +596,9 @@ TEST_F(CrawlerTest, ExtractsInTheSandboxByDefault) {
   serve_pages(site, tree_site());
   CrawlOptions opts = options(4);
   opts.engine_kind = sandbox::EngineKind::kWasm;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   EXPECT_EQ(sink.pages().size(), 11u);
   for (const CrawlPage& page : sink.pages()) {
     ASSERT_TRUE(page.record) << page.url << " " << page.error->to_string();
@@ -641,10 +635,9 @@ TEST_F(CrawlerTest, FollowsNavigationLinksOutsideTheArticle) {
   CrawlOptions opts = options();
   opts.extract.mode = extract::Mode::kArticle;
   opts.engine_kind = sandbox::EngineKind::kWasm;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   std::vector<std::string> paths = requested(site);
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"/", "/about", "/legal", "/news", "/news?page=2"}));
@@ -673,10 +666,9 @@ TEST_F(CrawlerTest, RetriesAnExtractionWhenTheSandboxPoolIsBusy) {
   });
   CrawlOptions opts = options();
   opts.engine_kind = sandbox::EngineKind::kWasm;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   other.join();
   ASSERT_EQ(sink.pages().size(), 1u);
   EXPECT_TRUE(sink.pages()[0].record) << sink.pages()[0].error->to_string();
@@ -706,10 +698,9 @@ TEST_F(CrawlerTest, SeedsTheCrawlFromTheSitemapsInRobotsTxt) {
   CrawlOptions opts = options();
   opts.respect_robots = true;
   opts.use_sitemaps = true;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   // Seeds and sitemap pages at depth 0 (the out-of-scope entry dropped), then depth 1.
   EXPECT_EQ(paths_of(sink.urls(), site),
             (std::vector<std::string>{"/", "/orphan-a", "/orphan-b", "/linked"}));
@@ -726,10 +717,9 @@ TEST_F(CrawlerTest, SitemapOnlyDoesNotFollowLinks) {
   CrawlOptions opts = options();
   opts.respect_robots = false;  // robots.txt is still read for its Sitemap lines
   opts.sitemap_only = true;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   EXPECT_EQ(paths_of(sink.urls(), site), (std::vector<std::string>{"/", "/orphan-a", "/orphan-b"}));
   EXPECT_TRUE(site.requests_for("/linked").empty());
   const CrawlPage* home = sink.find(site.url("/"));
@@ -746,19 +736,17 @@ TEST_F(CrawlerTest, FallsBackToSitemapXmlWithoutRobotsTxt) {
   });
   CrawlOptions opts = options();
   opts.use_sitemaps = true;
-  auto crawler = make(opts, {site.url("/")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kCompleted);
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
   EXPECT_EQ(paths_of(sink.urls(), site), (std::vector<std::string>{"/", "/hidden"}));
 }
 
 TEST_F(CrawlerTest, FailsWhenTheSeedCannotBeFetched) {
   TestHttpServer site;  // nothing routed: the seed is a 404
-  auto crawler = make(options(), {site.url("/nothing")});
-  ASSERT_TRUE(crawler);
   RecordingSink sink;
-  EXPECT_EQ(crawler->run(sink), CrawlEnd::kFailed);
+  auto crawler = crawl(options(), {site.url("/nothing")}, sink, CrawlEnd::kFailed);
+  ASSERT_TRUE(crawler);
   ASSERT_TRUE(crawler->failure());
   EXPECT_EQ(crawler->failure()->message(), "origin answered HTTP 404");
   EXPECT_EQ(sink.pages().size(), 1u);
