@@ -15,5 +15,6 @@ void register_bench(CLI::App& app, int& exit_code);
 void register_keys(CLI::App& app, int& exit_code);
 void register_serve(CLI::App& app, int& exit_code);
 void register_config(CLI::App& app, int& exit_code);
+void register_crawl(CLI::App& app, int& exit_code);
 
 }  // namespace riptide::cli

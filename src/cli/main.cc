@@ -5,6 +5,11 @@
 
 #include "cli/commands.h"
 
+namespace {
+// Invalid arguments, for every subcommand (the README's command list).
+constexpr int kUsageExitCode = 2;
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"riptide: web content extraction and crawling"};
   app.require_subcommand(1);
@@ -18,10 +23,13 @@ int main(int argc, char** argv) {
   riptide::cli::register_keys(app, exit_code);
   riptide::cli::register_serve(app, exit_code);
   riptide::cli::register_config(app, exit_code);
+  riptide::cli::register_crawl(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11's own codes (105, 109, ...) mean "bad arguments"; every riptide command documents
+    // that as exit code 2. --help and --version exit 0.
+    return app.exit(e) == 0 ? 0 : kUsageExitCode;
   }
   return exit_code;
 }

@@ -1,0 +1,146 @@
+#include "cli/crawl_progress.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+
+namespace riptide::cli {
+
+namespace {
+
+uint64_t pages_finished(const crawl::CrawlProgress& progress) {
+  return progress.pages_done + progress.pages_failed;
+}
+
+std::string format_rate(double rate) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f pages/s", rate);
+  return buffer;
+}
+
+std::string format_seconds(std::chrono::milliseconds elapsed) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(elapsed.count()) / 1000.0);
+  return buffer;
+}
+
+// The time left to reach max_pages at the current rate; nullopt when it cannot be told.
+std::optional<std::chrono::seconds> eta(const crawl::CrawlProgress& progress, uint64_t max_pages) {
+  double rate = pages_per_second(progress);
+  uint64_t finished = pages_finished(progress);
+  if (max_pages == 0 || rate <= 0) return std::nullopt;
+  uint64_t remaining = finished >= max_pages ? 0 : max_pages - finished;
+  return std::chrono::seconds(
+      static_cast<int64_t>(std::ceil(static_cast<double>(remaining) / rate)));
+}
+
+}  // namespace
+
+double pages_per_second(const crawl::CrawlProgress& progress) {
+  if (progress.elapsed.count() <= 0) return 0;
+  return static_cast<double>(pages_finished(progress)) * 1000.0 /
+         static_cast<double>(progress.elapsed.count());
+}
+
+std::string format_duration(std::chrono::seconds duration) {
+  int64_t total = std::max<int64_t>(0, duration.count());
+  char buffer[48];
+  if (total >= 3600) {
+    std::snprintf(buffer, sizeof buffer, "%" PRId64 ":%02d:%02d", total / 3600,
+                  static_cast<int>(total / 60 % 60), static_cast<int>(total % 60));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%d:%02d", static_cast<int>(total / 60),
+                  static_cast<int>(total % 60));
+  }
+  return buffer;
+}
+
+std::string progress_bar_text(const crawl::CrawlProgress& progress, uint64_t max_pages,
+                              size_t columns) {
+  uint64_t finished = pages_finished(progress);
+  std::string text;
+  if (max_pages > 0) {
+    size_t filled =
+        static_cast<size_t>(std::min<uint64_t>(finished, max_pages) * kBarCells / max_pages);
+    text = "[" + std::string(filled, '#') + std::string(kBarCells - filled, ' ') + "] " +
+           std::to_string(finished) + "/" + std::to_string(max_pages) + " pages";
+  } else {
+    text = std::to_string(finished) + " pages";
+  }
+  text += "  " + std::to_string(progress.pages_failed) + " failed  " +
+          std::to_string(progress.queued) + " queued";
+  if (max_pages == 0) text += "  " + std::to_string(progress.in_flight) + " in flight";
+  text += "  " + format_rate(pages_per_second(progress));
+  if (std::optional<std::chrono::seconds> left = eta(progress, max_pages)) {
+    text += "  ETA " + format_duration(*left);
+  } else {
+    text +=
+        "  " + format_duration(std::chrono::duration_cast<std::chrono::seconds>(progress.elapsed));
+  }
+  size_t limit = columns > 1 ? columns - 1 : 0;
+  if (text.size() > limit) text.resize(limit);
+  return text;
+}
+
+std::string progress_line_text(const crawl::CrawlProgress& progress, uint64_t max_pages) {
+  std::string text = "riptide crawl: " + std::to_string(pages_finished(progress));
+  if (max_pages > 0) text += "/" + std::to_string(max_pages);
+  text += " pages, " + std::to_string(progress.pages_failed) + " failed, " +
+          std::to_string(progress.pages_skipped) + " skipped, " + std::to_string(progress.queued) +
+          " queued, " + std::to_string(progress.in_flight) + " in flight, " +
+          format_rate(pages_per_second(progress)) + ", " + format_seconds(progress.elapsed) +
+          " elapsed";
+  if (std::optional<std::chrono::seconds> left = eta(progress, max_pages)) {
+    text += ", ETA " + std::to_string(left->count()) + " s";
+  }
+  return text;
+}
+
+std::string summary_text(const crawl::CrawlProgress& progress, std::string_view how_it_ended) {
+  return "riptide crawl: " + std::string(how_it_ended) + ": " +
+         std::to_string(pages_finished(progress)) + " pages (" +
+         std::to_string(progress.pages_failed) + " failed, " +
+         std::to_string(progress.pages_skipped) + " skipped by robots.txt, " +
+         std::to_string(progress.duplicates) + " duplicates) in " +
+         format_seconds(progress.elapsed) + ", " + format_rate(pages_per_second(progress));
+}
+
+ProgressDisplay::ProgressDisplay(std::FILE* out, Style style, uint64_t max_pages, size_t columns,
+                                 Clock::time_point start)
+    : out_(out),
+      style_(style),
+      max_pages_(max_pages),
+      columns_(columns == 0 ? kDefaultTerminalColumns : columns),
+      next_draw_(start + (style == Style::kBar ? kBarRedrawInterval : kProgressLineInterval)) {}
+
+void ProgressDisplay::update(const crawl::CrawlProgress& progress, Clock::time_point now) {
+  if (now < next_draw_) return;
+  if (style_ == Style::kBar) {
+    // "\r" back to the line's start, ESC [ K (ECMA-48 EL) erases what a longer bar left behind.
+    std::fprintf(out_, "\r%s\x1b[K", progress_bar_text(progress, max_pages_, columns_).c_str());
+    bar_drawn_ = true;
+    next_draw_ = now + kBarRedrawInterval;
+  } else {
+    std::fprintf(out_, "%s\n", progress_line_text(progress, max_pages_).c_str());
+    next_draw_ = now + kProgressLineInterval;
+  }
+  std::fflush(out_);
+}
+
+void ProgressDisplay::erase_bar() {
+  if (!bar_drawn_) return;
+  std::fputs("\r\x1b[K", out_);
+  bar_drawn_ = false;
+}
+
+void ProgressDisplay::message(std::string_view text) {
+  erase_bar();
+  std::fprintf(out_, "%.*s\n", static_cast<int>(text.size()), text.data());
+  std::fflush(out_);
+}
+
+void ProgressDisplay::finish(const crawl::CrawlProgress& progress, std::string_view how_it_ended) {
+  message(summary_text(progress, how_it_ended));
+}
+
+}  // namespace riptide::cli
