@@ -60,16 +60,17 @@ std::string progress_bar_text(const crawl::CrawlProgress& progress, uint64_t max
   uint64_t finished = pages_finished(progress);
   std::string text;
   if (max_pages > 0) {
-    size_t filled =
-        static_cast<size_t>(std::min<uint64_t>(finished, max_pages) * kBarCells / max_pages);
+    // In floating point: finished * kBarCells could overflow for a huge max_pages.
+    size_t filled = finished >= max_pages
+                        ? kBarCells
+                        : static_cast<size_t>(static_cast<double>(finished) /
+                                              static_cast<double>(max_pages) * kBarCells);
     text = "[" + std::string(filled, '#') + std::string(kBarCells - filled, ' ') + "] " +
            std::to_string(finished) + "/" + std::to_string(max_pages) + " pages";
   } else {
     text = std::to_string(finished) + " pages";
   }
-  text += "  " + std::to_string(progress.pages_failed) + " failed  " +
-          std::to_string(progress.queued) + " queued";
-  if (max_pages == 0) text += "  " + std::to_string(progress.in_flight) + " in flight";
+  // The most telling figures first: a narrow terminal cuts the end of the line.
   text += "  " + format_rate(pages_per_second(progress));
   if (std::optional<std::chrono::seconds> left = eta(progress, max_pages)) {
     text += "  ETA " + format_duration(*left);
@@ -77,6 +78,9 @@ std::string progress_bar_text(const crawl::CrawlProgress& progress, uint64_t max
     text +=
         "  " + format_duration(std::chrono::duration_cast<std::chrono::seconds>(progress.elapsed));
   }
+  text += "  " + std::to_string(progress.pages_failed) + " failed  " +
+          std::to_string(progress.queued) + " queued";
+  if (max_pages == 0) text += "  " + std::to_string(progress.in_flight) + " in flight";
   size_t limit = columns > 1 ? columns - 1 : 0;
   if (text.size() > limit) text.resize(limit);
   return text;

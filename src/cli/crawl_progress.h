@@ -32,8 +32,8 @@ std::string format_duration(std::chrono::seconds duration);
 
 // The bar's text, at most `columns` - 1 characters (a line that fills the terminal would wrap and
 // break the redraw). `max_pages` 0 means no page limit: no bar and no ETA.
-//   [########            ] 412/1000 pages  3 failed  588 queued  52.3 pages/s  ETA 0:11
-//   412 pages  3 failed  1022 queued  8 in flight  52.3 pages/s  0:08
+//   [########            ] 412/1000 pages  52.3 pages/s  ETA 0:11  3 failed  588 queued
+//   412 pages  52.3 pages/s  0:08  3 failed  1022 queued  8 in flight
 std::string progress_bar_text(const crawl::CrawlProgress& progress, uint64_t max_pages,
                               size_t columns);
 

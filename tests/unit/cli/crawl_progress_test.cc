@@ -48,15 +48,18 @@ TEST(CrawlProgress, BarWithAPageLimitShowsFillAndEta) {
   // 400 of 1000 at 50 pages/s: 600 left, 12 s.
   std::string bar = progress_bar_text(progress_at(397, 3, milliseconds(8000)), 1000, 200);
   EXPECT_EQ(bar,
-            "[########            ] 400/1000 pages  3 failed  588 queued  50.0 pages/s  ETA 0:12");
+            "[########            ] 400/1000 pages  50.0 pages/s  ETA 0:12  3 failed  588 queued");
   std::string done = progress_bar_text(progress_at(1000, 0, milliseconds(8000)), 1000, 200);
   EXPECT_EQ(done.substr(0, kBarCells + 3), "[" + std::string(kBarCells, '#') + "] ");
   EXPECT_NE(done.find("ETA 0:00"), std::string::npos) << done;
+  // A limit near the top of uint64_t neither overflows nor fills the bar.
+  std::string huge = progress_bar_text(progress_at(397, 3, milliseconds(8000)), UINT64_MAX, 200);
+  EXPECT_EQ(huge.substr(0, kBarCells + 3), "[" + std::string(kBarCells, ' ') + "] ") << huge;
 }
 
 TEST(CrawlProgress, BarWithoutALimitShowsElapsedTime) {
   std::string bar = progress_bar_text(progress_at(397, 3, milliseconds(8000)), 0, 200);
-  EXPECT_EQ(bar, "400 pages  3 failed  588 queued  8 in flight  50.0 pages/s  0:08");
+  EXPECT_EQ(bar, "400 pages  50.0 pages/s  0:08  3 failed  588 queued  8 in flight");
   // Nothing done yet: no rate, so no ETA even with a limit.
   std::string start = progress_bar_text(progress_at(0, 0, milliseconds(0)), 1000, 200);
   EXPECT_EQ(start.find("ETA"), std::string::npos) << start;
