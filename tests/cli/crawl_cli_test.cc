@@ -10,10 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +21,7 @@
 #include "tests/support/crawl_site.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_http_server.h"
+#include "tests/support/text_file.h"
 
 namespace riptide::testing {
 namespace {
@@ -36,20 +35,6 @@ using Clock = std::chrono::steady_clock;
 constexpr milliseconds kRunTimeout{60'000};
 // An interrupted crawl stops within about a second (crawler.h); allow for a busy machine.
 constexpr milliseconds kStopTimeout{5'000};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 // `riptide crawl ARGS...` as a child process, stdout and stderr in files of `dir`.
 class Crawl {
@@ -102,9 +87,9 @@ class Crawl {
   }
   void signal(int signal_number) const { ::kill(pid_, signal_number); }
 
-  std::string out() const { return slurp(out_); }
-  std::string err() const { return slurp(err_); }
-  std::vector<std::string> out_lines() const { return lines_of(out()); }
+  std::string out() const { return read_text_file(out_); }
+  std::string err() const { return read_text_file(err_); }
+  std::vector<std::string> out_lines() const { return text_lines(out()); }
 
  private:
   static constexpr int kRunning = -2;
@@ -256,7 +241,7 @@ TEST(CrawlCli, MaxPagesIsExact) {
                                                       "native", "--output", output}));
   ASSERT_EQ(crawl.wait(), 0) << crawl.err();
   EXPECT_TRUE(crawl.out().empty());
-  std::map<std::string, json> lines = lines_by_crawl_url(lines_of(slurp(output)));
+  std::map<std::string, json> lines = lines_by_crawl_url(text_lines(read_text_file(output)));
   EXPECT_EQ(lines.size(), 25u);
   for (const auto& [url, line] : lines) {
     EXPECT_EQ(line["status"], 200) << url;
@@ -281,12 +266,13 @@ TEST(CrawlCli, OutputDirHasOneMarkdownFilePerPageAndAnIndex) {
   }
   EXPECT_EQ(files,
             (std::set<std::string>{"index.md", "a.md", "b.md", "c.md", "old.md", "index.jsonl"}));
-  std::string alpha = slurp(pages / "a.md");
+  std::string alpha = read_text_file(pages / "a.md");
   EXPECT_TRUE(alpha.starts_with("---\nurl: \"" + site.url("/a") + "\"\ntitle: \"Alpha\"\n---\n\n"))
       << alpha;
   EXPECT_NE(alpha.find("This page is about Alpha"), std::string::npos) << alpha;
 
-  std::map<std::string, json> index = lines_by_crawl_url(lines_of(slurp(pages / "index.jsonl")));
+  std::map<std::string, json> index =
+      lines_by_crawl_url(text_lines(read_text_file(pages / "index.jsonl")));
   EXPECT_EQ(index.size(), 7u);
   EXPECT_EQ(index[site.url("/old")]["file"], "old.md");
   EXPECT_TRUE(index[site.url("/missing")]["file"].is_null());
@@ -317,7 +303,7 @@ void serve_endless_slow_site(TestHttpServer& server, milliseconds delay) {
 bool wait_for_lines(const fs::path& path, size_t count, milliseconds timeout) {
   Clock::time_point deadline = Clock::now() + timeout;
   while (Clock::now() < deadline) {
-    if (lines_of(slurp(path)).size() >= count) return true;
+    if (text_lines(read_text_file(path)).size() >= count) return true;
     std::this_thread::sleep_for(milliseconds(10));
   }
   return false;
@@ -339,7 +325,7 @@ TEST(CrawlCli, SigintStopsKeepsTheLinesWrittenAndExits130) {
   ASSERT_EQ(crawl.wait(kStopTimeout), 130) << crawl.err();
   EXPECT_LT(Clock::now() - signalled, std::chrono::seconds(2));
 
-  std::vector<std::string> lines = lines_of(slurp(output));
+  std::vector<std::string> lines = text_lines(read_text_file(output));
   EXPECT_GE(lines.size(), 3u);
   for (const std::string& line : lines) {
     json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
@@ -351,7 +337,9 @@ TEST(CrawlCli, SigintStopsKeepsTheLinesWrittenAndExits130) {
   EXPECT_NE(err.find("riptide crawl: interrupted: "), std::string::npos) << err;
 }
 
-TEST(CrawlCli, SigtermStopsToo) {
+// Sends `signals` once the endless site's first page is written; the crawl must exit 130 in time
+// with every line written intact.
+void expect_stopped_by(const std::vector<int>& signals) {
   TestHttpServer server;
   serve_endless_slow_site(server, milliseconds(50));
   TempDir dir;
@@ -359,27 +347,19 @@ TEST(CrawlCli, SigtermStopsToo) {
   Crawl crawl(dir.path(),
               local_crawl(server.url("/p/0"), {"--max-depth", "1000", "--engine", "native"}));
   ASSERT_TRUE(wait_for_lines(dir.path() / "stdout", 1, kRunTimeout)) << crawl.err();
-  crawl.signal(SIGTERM);
+  for (int signal_number : signals) crawl.signal(signal_number);
   EXPECT_EQ(crawl.wait(kStopTimeout), 130) << crawl.err();
   for (const std::string& line : crawl.out_lines()) {
     EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
   }
 }
 
+TEST(CrawlCli, SigtermStopsToo) {
+  expect_stopped_by({SIGTERM});
+}
+
 TEST(CrawlCli, ASecondSigintExitsAtOnce) {
-  TestHttpServer server;
-  serve_endless_slow_site(server, milliseconds(50));
-  TempDir dir;
-  ASSERT_TRUE(dir.ok());
-  Crawl crawl(dir.path(),
-              local_crawl(server.url("/p/0"), {"--max-depth", "1000", "--engine", "native"}));
-  ASSERT_TRUE(wait_for_lines(dir.path() / "stdout", 1, kRunTimeout)) << crawl.err();
-  crawl.signal(SIGINT);
-  crawl.signal(SIGINT);
-  EXPECT_EQ(crawl.wait(kStopTimeout), 130) << crawl.err();
-  for (const std::string& line : crawl.out_lines()) {
-    EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
-  }
+  expect_stopped_by({SIGINT, SIGINT});
 }
 
 TEST(CrawlCli, UsageErrorsExit2BeforeFetching) {

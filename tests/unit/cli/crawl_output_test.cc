@@ -7,12 +7,16 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/text_file.h"
+
 namespace riptide::cli {
 namespace {
+
+using riptide::testing::read_text_file;
+using riptide::testing::text_lines;
 
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
@@ -49,20 +53,6 @@ std::vector<std::string> keys_of(const ordered_json& json) {
   std::vector<std::string> keys;
   for (auto& [key, value] : json.items()) keys.push_back(key);
   return keys;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 // A fresh directory path (not created) per test, removed afterwards.
@@ -254,10 +244,10 @@ TEST(JsonlSink, WritesOneFlushedLinePerPage) {
   ASSERT_TRUE(sink.ok()) << sink.error().to_string();
   (*sink)->on_page(document_page("https://a.com/"));
   // Written as the page arrives, before the sink is closed.
-  EXPECT_EQ(lines_of(slurp(path)).size(), 1u);
+  EXPECT_EQ(text_lines(read_text_file(path)).size(), 1u);
   (*sink)->on_page(error_page("https://a.com/gone"));
   ASSERT_TRUE((*sink)->close().ok());
-  std::vector<std::string> lines = lines_of(slurp(path));
+  std::vector<std::string> lines = text_lines(read_text_file(path));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(ordered_json::parse(lines[0])["title"], "Otters \"return\"");
   EXPECT_EQ(ordered_json::parse(lines[1])["error"]["code"], "fetch_failed");
@@ -290,11 +280,11 @@ TEST(MarkdownDirSink, OneFilePerDocumentAndAnIndexOfEveryPage) {
   (*sink)->on_page(document_page("https://a.com/"));
   (*sink)->on_page(document_page("https://a.com/blog/otters.html", "Otters *swim*."));
   (*sink)->on_page(error_page("https://a.com/gone"));
-  EXPECT_EQ(lines_of(slurp(dir.path() / "index.jsonl")).size(), 3u);  // before close
+  EXPECT_EQ(text_lines(read_text_file(dir.path() / "index.jsonl")).size(), 3u);  // before close
   ASSERT_TRUE((*sink)->close().ok());
   EXPECT_FALSE((*sink)->failure().has_value());
 
-  EXPECT_EQ(slurp(dir.path() / "blog" / "otters.md"),
+  EXPECT_EQ(read_text_file(dir.path() / "blog" / "otters.md"),
             "---\nurl: \"https://a.com/blog/otters.html\"\ntitle: \"Otters \\\"return\\\"\"\n"
             "date: \"2024-05-01\"\n---\n\nOtters *swim*.\n");
   EXPECT_TRUE(fs::is_regular_file(dir.path() / "index.md"));
@@ -305,7 +295,7 @@ TEST(MarkdownDirSink, OneFilePerDocumentAndAnIndexOfEveryPage) {
   std::sort(files.begin(), files.end());
   EXPECT_EQ(files, (std::vector<std::string>{"blog/otters.md", "index.jsonl", "index.md"}));
 
-  std::vector<std::string> lines = lines_of(slurp(dir.path() / "index.jsonl"));
+  std::vector<std::string> lines = text_lines(read_text_file(dir.path() / "index.jsonl"));
   ordered_json first = ordered_json::parse(lines[0]);
   EXPECT_EQ(first["file"], "index.md");
   EXPECT_FALSE(first.contains("markdown"));
@@ -324,7 +314,7 @@ TEST(MarkdownDirSink, RefusesANonEmptyDirectoryOrAFile) {
   ASSERT_FALSE(sink.ok());
   EXPECT_EQ(sink.error().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(sink.error().message().find("is not empty"), std::string::npos);
-  EXPECT_EQ(slurp(dir.path() / "old.md"), "from an earlier crawl");
+  EXPECT_EQ(read_text_file(dir.path() / "old.md"), "from an earlier crawl");
 
   Result<std::unique_ptr<MarkdownDirSink>> file =
       MarkdownDirSink::open((dir.path() / "old.md").string(), "a.com");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace riptide::cli {
@@ -84,33 +85,39 @@ TEST(CrawlProgress, LineAndSummary) {
             "5 duplicates) in 8.0 s, 50.0 pages/s");
 }
 
-TEST(ProgressDisplay, LinesEveryTwoSecondsThenTheSummary) {
+// What a display writes when updated with `progress` every `tick` for `ticks` ticks, then `last`.
+std::string display_output(ProgressDisplay::Style style, uint64_t max_pages, milliseconds tick,
+                           int ticks, const crawl::CrawlProgress& progress,
+                           const std::function<void(ProgressDisplay&)>& last) {
   std::FILE* file = std::tmpfile();
-  ASSERT_NE(file, nullptr);
+  EXPECT_NE(file, nullptr);
+  if (file == nullptr) return "";
   auto start = ProgressDisplay::Clock::time_point{} + seconds(100);
-  ProgressDisplay display(file, ProgressDisplay::Style::kLines, 0, 80, start);
-  crawl::CrawlProgress progress = progress_at(10, 0, milliseconds(1000));
-  // Called every 100 ms for 5 s: lines at 2 s and 4 s only.
-  for (int tick = 1; tick <= 50; ++tick) display.update(progress, start + milliseconds(100 * tick));
-  display.finish(progress, "completed");
+  ProgressDisplay display(file, style, max_pages, 80, start);
+  for (int i = 1; i <= ticks; ++i) display.update(progress, start + tick * i);
+  last(display);
   std::string text = contents(file);
   std::fclose(file);
+  return text;
+}
+
+TEST(ProgressDisplay, LinesEveryTwoSecondsThenTheSummary) {
+  crawl::CrawlProgress progress = progress_at(10, 0, milliseconds(1000));
+  // Called every 100 ms for 5 s: lines at 2 s and 4 s only.
+  std::string text =
+      display_output(ProgressDisplay::Style::kLines, 0, milliseconds(100), 50, progress,
+                     [&](ProgressDisplay& display) { display.finish(progress, "completed"); });
   std::string line = progress_line_text(progress, 0) + "\n";
   EXPECT_EQ(text, line + line + summary_text(progress, "completed") + "\n");
   EXPECT_EQ(text.find('\r'), std::string::npos);
 }
 
 TEST(ProgressDisplay, BarRedrawsAtMostTenTimesASecondAndIsErasedAtTheEnd) {
-  std::FILE* file = std::tmpfile();
-  ASSERT_NE(file, nullptr);
-  auto start = ProgressDisplay::Clock::time_point{} + seconds(100);
-  ProgressDisplay display(file, ProgressDisplay::Style::kBar, 100, 80, start);
   crawl::CrawlProgress progress = progress_at(10, 0, milliseconds(1000));
   // Called every 10 ms for one second: at most 10 redraws.
-  for (int tick = 1; tick <= 100; ++tick) display.update(progress, start + milliseconds(10 * tick));
-  display.message("riptide crawl: stopping");
-  std::string text = contents(file);
-  std::fclose(file);
+  std::string text =
+      display_output(ProgressDisplay::Style::kBar, 100, milliseconds(10), 100, progress,
+                     [](ProgressDisplay& display) { display.message("riptide crawl: stopping"); });
   std::string bar = "\r" + progress_bar_text(progress, 100, 80) + "\x1b[K";
   size_t draws = 0;
   for (size_t at = text.find(bar); at != std::string::npos; at = text.find(bar, at + 1)) ++draws;
