@@ -38,13 +38,13 @@
 #include "cli/config_file.h"
 #include "cli/crawl_output.h"
 #include "cli/crawl_progress.h"
+#include "cli/extraction_flags.h"
 #include "core/strings.h"
 #include "crawl/crawler.h"
 #include "crawl/robots_cache.h"
 #include "crawl/url_filter.h"
 #include "extract/extractor.h"
 #include "fetch/fetcher.h"
-#include "html/selector.h"
 #include "sandbox/engine.h"
 #include "url/url.h"
 
@@ -74,9 +74,7 @@ struct CrawlArgs {
   uint32_t host_concurrency = crawl::kDefaultHostConcurrency;
   uint32_t concurrency = crawl::kDefaultCrawlConcurrency;
   double time_budget = 0;
-  std::string mode = "article";
-  std::vector<std::string> selectors;
-  std::string engine = "wasm";
+  ExtractionFlags extraction;  // --mode, --selector, --engine
   std::optional<std::string> config_path;
   bool allow_private_networks = false;
   std::vector<std::string> allow_cidrs;
@@ -128,31 +126,12 @@ Result<crawl::CrawlOptions> crawl_options(const CrawlArgs& args) {
   options.time_budget = std::chrono::milliseconds(std::llround(args.time_budget * 1000));
   options.use_sitemaps = args.sitemap || args.sitemap_only;
   options.sitemap_only = args.sitemap_only;
-  options.engine_kind =
-      args.engine == "native" ? sandbox::EngineKind::kNative : sandbox::EngineKind::kWasm;
-
-  extract::Options& extract = options.extract;
-  if (!extract::parse_mode(args.mode, &extract.mode)) {
-    return Error(
-        ErrorCode::kInvalidArgument,
-        "--mode: unknown mode \"" + args.mode + "\" (expected article, full, metadata or custom)");
+  options.engine_kind = args.extraction.engine_kind();
+  if (Status flags = apply_extraction_flags(args.extraction, options.extract); !flags.ok()) {
+    return flags.error();
   }
-  if (extract.mode == extract::Mode::kCustom && args.selectors.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "--mode custom needs at least one --selector");
-  }
-  if (extract.mode != extract::Mode::kCustom && !args.selectors.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "--selector needs --mode custom");
-  }
-  for (const std::string& selector : args.selectors) {
-    auto parsed = html::parse_selector_list(selector);
-    if (!parsed.ok()) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "invalid selector \"" + selector + "\": " + parsed.error().message());
-    }
-  }
-  extract.selectors = args.selectors;
   // The Markdown directory has no use for the cleaned HTML; JSON lines carry it like `extract`.
-  extract.include_html = args.output_dir.empty();
+  options.extract.include_html = args.output_dir.empty();
   return options;
 }
 
@@ -344,14 +323,7 @@ void register_crawl(CLI::App& app, int& exit_code) {
   cmd->add_option("--time-budget", args->time_budget, "Stop after this many seconds (0 = none)")
       ->check(CLI::Range(0.0, kMaxTimeBudgetSeconds))
       ->capture_default_str();
-  cmd->add_option("--mode", args->mode, "article, full, metadata or custom (--selector)")
-      ->capture_default_str();
-  cmd->add_option("--selector", args->selectors, "CSS selector for --mode custom (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--engine", args->engine,
-                  "wasm (the WebAssembly sandbox) or native (the same extractor, unsandboxed)")
-      ->check(CLI::IsMember({"wasm", "native"}))
-      ->capture_default_str();
+  add_extraction_flags(*cmd, args->extraction);
   cmd->add_option("--config", args->config_path,
                   "TOML configuration file for fetch and sandbox settings (default: "
                   "$RIPTIDE_CONFIG, else none)");

@@ -22,12 +22,12 @@
 
 #include "cli/commands.h"
 #include "cli/extract_json.h"
+#include "cli/extraction_flags.h"
 #include "cli/io.h"
 #include "core/strings.h"
 #include "extract/extractor.h"
 #include "fetch/charset.h"
 #include "fetch/fetcher.h"
-#include "html/selector.h"
 #include "pipeline/extract_page.h"
 #include "pipeline/record_json.h"
 #include "sandbox/engine.h"
@@ -61,19 +61,13 @@ namespace {
 struct ExtractArgs {
   std::vector<std::string> files;
   std::string url;
-  std::string mode = "article";
-  std::vector<std::string> selectors;
+  ExtractionFlags extraction;  // --mode, --selector, --engine
   std::string format = "json";
-  std::string engine = "wasm";
   bool allow_private_networks = false;
 
   // --url without a file: fetch the page instead of reading standard input.
   bool fetching() const { return files.empty() && !url.empty(); }
 };
-
-sandbox::EngineKind engine_kind(const ExtractArgs& args) {
-  return args.engine == "native" ? sandbox::EngineKind::kNative : sandbox::EngineKind::kWasm;
-}
 
 // Strings are valid UTF-8 by construction, but a file name echoed back may not be; replace
 // rather than throw.
@@ -100,7 +94,7 @@ Result<extract::Record> fetch_and_extract(const ExtractArgs& args, extract::Opti
   }
   options.url = page->final_url;
   // Already UTF-8: pipeline::extract_page does not sniff an encoding again.
-  return pipeline::extract_page(engine, engine_kind(args), page->html, options);
+  return pipeline::extract_page(engine, args.extraction.engine_kind(), page->html, options);
 }
 
 // One jsonl line: {key: source, ...the record's fields} or {key: source, "error": {code, message}}.
@@ -129,7 +123,7 @@ int run_jsonl(const ExtractArgs& args, const extract::Options& options) {
   for (const std::string& file : files) {
     Result<std::string> bytes = read_input(file);
     Result<extract::Record> record =
-        bytes.ok() ? extract_bytes(*engine, engine_kind(args), *bytes, options)
+        bytes.ok() ? extract_bytes(*engine, args.extraction.engine_kind(), *bytes, options)
                    : Result<extract::Record>(bytes.error());
     print(dump(jsonl_line("file", file, record), -1));
     if (!record.ok()) exit_code = 1;
@@ -139,29 +133,9 @@ int run_jsonl(const ExtractArgs& args, const extract::Options& options) {
 
 int run_extract(const ExtractArgs& args) {
   extract::Options options;
-  if (!extract::parse_mode(args.mode, &options.mode)) {
-    std::fprintf(stderr,
-                 "riptide extract: unsupported_mode: unknown mode \"%s\" (expected article, "
-                 "full, metadata or custom)\n",
-                 args.mode.c_str());
+  if (Status flags = apply_extraction_flags(args.extraction, options); !flags.ok()) {
+    std::fprintf(stderr, "riptide extract: %s\n", flags.error().message().c_str());
     return 2;
-  }
-  if (options.mode == extract::Mode::kCustom && args.selectors.empty()) {
-    std::fprintf(stderr, "riptide extract: --mode custom needs at least one --selector\n");
-    return 2;
-  }
-  if (options.mode != extract::Mode::kCustom && !args.selectors.empty()) {
-    std::fprintf(stderr, "riptide extract: --selector needs --mode custom\n");
-    return 2;
-  }
-  // Selectors are checked before any file is read so a typo is reported once, as a usage error.
-  for (const std::string& selector : args.selectors) {
-    auto parsed = html::parse_selector_list(selector);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "riptide extract: invalid selector \"%s\": %s\n", selector.c_str(),
-                   parsed.error().message().c_str());
-      return 2;
-    }
   }
   if (args.allow_private_networks && !args.fetching()) {
     std::fprintf(stderr,
@@ -170,7 +144,6 @@ int run_extract(const ExtractArgs& args) {
     return 2;
   }
   options.url = args.url;
-  options.selectors = args.selectors;
   options.include_html = args.format == "json" || args.format == "jsonl";
 
   if (args.format == "jsonl") return run_jsonl(args, options);
@@ -196,7 +169,7 @@ int run_extract(const ExtractArgs& args) {
       return 1;
     }
     engine = make_cli_engine();
-    record = extract_bytes(*engine, engine_kind(args), *bytes, options);
+    record = extract_bytes(*engine, args.extraction.engine_kind(), *bytes, options);
     if (!record.ok()) {
       std::fprintf(stderr, "riptide extract: %s: %s\n", file.c_str(),
                    record.error().to_string().c_str());
@@ -228,20 +201,10 @@ void register_extract(CLI::App& app, int& exit_code) {
                   "--format jsonl");
   cmd->add_option("--url", args->url,
                   "The page's URL (base for links and media); without a file, the page to fetch");
-  cmd->add_option("--mode", args->mode,
-                  "article (main content), full (all visible content), metadata (no body) or "
-                  "custom (--selector matches)")
-      ->default_val("article");
-  cmd->add_option("--selector", args->selectors,
-                  "CSS selector for --mode custom; repeat for a union in document order")
-      ->allow_extra_args(false);
+  add_extraction_flags(*cmd, args->extraction);
   cmd->add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"json", "markdown", "text", "jsonl"}))
       ->default_val("json");
-  cmd->add_option("--engine", args->engine,
-                  "wasm (the WebAssembly sandbox) or native (the same extractor, unsandboxed)")
-      ->check(CLI::IsMember({"wasm", "native"}))
-      ->default_val("wasm");
   cmd->add_flag("--allow-private-networks", args->allow_private_networks,
                 "Let --url fetch loopback, private, link-local and other non-public addresses "
                 "(refused by default: SSRF guard)");
