@@ -54,6 +54,9 @@ namespace {
 
 // The exit code of an interrupted crawl: 128 + SIGINT, what shells report for a Ctrl-C.
 constexpr int kExitInterrupted = 130;
+// How long a second Ctrl-C waits for the page being written (a line takes microseconds, a
+// Markdown file a few milliseconds; a stuck disk must not hold the exit up).
+constexpr std::chrono::milliseconds kLastWriteWait{500};
 // The longest --delay accepted: beyond the frontier's longest back-off a crawl would stall.
 constexpr double kMaxDelaySeconds = std::chrono::duration<double>(crawl::kMaxBackoff).count();
 // The longest --time-budget accepted (30 days); it only has to fit in milliseconds comfortably.
@@ -236,8 +239,10 @@ int run_crawl(const CrawlArgs& args) {
     int signal_number = ::sigtimedwait(&signals, nullptr, &tick);
     if (signal_number == SIGINT || signal_number == SIGTERM) {
       if (interrupted) {
-        // The second signal: the user does not want to wait. Every written line is flushed.
+        // The second signal: the user does not want to wait. Written lines are flushed; a page
+        // being written is let finish, so the output does not end in half a line.
         display.message("riptide crawl: interrupted again, exiting now");
+        (void)output.stop_writing(kLastWriteWait);
         std::_Exit(kExitInterrupted);
       }
       interrupted = true;

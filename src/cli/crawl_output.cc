@@ -178,6 +178,18 @@ std::string markdown_page_text(const extract::Record& record) {
   return text;
 }
 
+void OutputSink::on_page(const crawl::CrawlPage& page) {
+  std::lock_guard write_lock(writing_);
+  if (stopped_ || failure().has_value()) return;
+  Status written = write_page(page);
+  std::lock_guard lock(mutex_);
+  if (written.ok()) {
+    ++pages_written_;
+  } else {
+    failure_ = written.error();
+  }
+}
+
 std::optional<Error> OutputSink::failure() const {
   std::lock_guard lock(mutex_);
   return failure_;
@@ -188,19 +200,11 @@ uint64_t OutputSink::pages_written() const {
   return pages_written_;
 }
 
-void OutputSink::fail(Error error) {
-  std::lock_guard lock(mutex_);
-  if (!failure_.has_value()) failure_ = std::move(error);
-}
-
-bool OutputSink::failed() const {
-  std::lock_guard lock(mutex_);
-  return failure_.has_value();
-}
-
-void OutputSink::count_page() {
-  std::lock_guard lock(mutex_);
-  ++pages_written_;
+bool OutputSink::stop_writing(std::chrono::milliseconds timeout) {
+  if (!writing_.try_lock_for(timeout)) return false;
+  stopped_ = true;
+  writing_.unlock();
+  return true;
 }
 
 Result<std::unique_ptr<JsonlSink>> JsonlSink::open(const std::string& path) {
@@ -217,13 +221,10 @@ JsonlSink::~JsonlSink() {
   (void)close();
 }
 
-void JsonlSink::on_page(const crawl::CrawlPage& page) {
-  if (failed() || out_ == nullptr) return;
-  if (!write_line(out_, json_line(crawl_page_json(page)))) {
-    fail(Error(ErrorCode::kIo, "cannot write " + path_ + ": " + std::strerror(errno)));
-    return;
-  }
-  count_page();
+Status JsonlSink::write_page(const crawl::CrawlPage& page) {
+  if (out_ == nullptr) return Error(ErrorCode::kIo, path_ + " is closed");
+  if (!write_line(out_, json_line(crawl_page_json(page)))) return io_error("cannot write " + path_);
+  return Status();
 }
 
 Status JsonlSink::close() {
@@ -309,29 +310,21 @@ Status MarkdownDirSink::write_page_file(const std::string& relative, const std::
   return Status();
 }
 
-void MarkdownDirSink::on_page(const crawl::CrawlPage& page) {
-  if (failed() || index_ == nullptr) return;
+Status MarkdownDirSink::write_page(const crawl::CrawlPage& page) {
+  if (index_ == nullptr) return Error(ErrorCode::kIo, dir_ + " is closed");
   nlohmann::ordered_json line = crawl_page_json(page, /*bodies=*/false);
   line["file"] = nullptr;
   if (page.record.has_value()) {
     Result<std::string> name = names_.assign(page.url);
-    if (!name.ok()) {
-      fail(name.error());
-      return;
-    }
+    if (!name.ok()) return name.error();
     Status written = write_page_file(*name, markdown_page_text(*page.record));
-    if (!written.ok()) {
-      fail(written.error());
-      return;
-    }
+    if (!written.ok()) return written;
     line["file"] = *name;
   }
   if (!write_line(index_, json_line(line))) {
-    fail(Error(ErrorCode::kIo, "cannot write " + dir_ + "/" + std::string(kIndexFileName) + ": " +
-                                   std::strerror(errno)));
-    return;
+    return io_error("cannot write " + dir_ + "/" + std::string(kIndexFileName));
   }
-  count_page();
+  return Status();
 }
 
 Status MarkdownDirSink::close() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -72,20 +73,28 @@ class MarkdownFileNames {
 // Markdown.
 std::string markdown_page_text(const extract::Record& record);
 
-// A sink that can fail to write: the first failure is kept and later pages are dropped, so the
-// caller can stop the crawl (failure() is safe from any thread).
+// The sinks' common part: on_page writes one page under a lock; the first failure is kept and
+// later pages are dropped, so the caller can stop the crawl (failure() is safe from any thread).
 class OutputSink : public crawl::CrawlSink {
  public:
+  void on_page(const crawl::CrawlPage& page) final;
+
   std::optional<Error> failure() const;
   uint64_t pages_written() const;
 
+  // Waits up to `timeout` for a page being written to be complete, then drops every later page:
+  // for a process about to exit at once (a second Ctrl-C), so the output does not end in half a
+  // line. False when the write did not finish in time.
+  bool stop_writing(std::chrono::milliseconds timeout);
+
  protected:
-  void fail(Error error);
-  bool failed() const;  // callers hold no lock; on_page runs serialised
-  void count_page();
+  // Writes one page; called with the write lock held, never after a failure.
+  virtual Status write_page(const crawl::CrawlPage& page) = 0;
 
  private:
-  mutable std::mutex mutex_;
+  std::timed_mutex writing_;  // held while a page is written
+  bool stopped_ = false;      // guarded by writing_
+  mutable std::mutex mutex_;  // guards the two below
   std::optional<Error> failure_;
   uint64_t pages_written_ = 0;
 };
@@ -99,12 +108,13 @@ class JsonlSink : public OutputSink {
   JsonlSink(const JsonlSink&) = delete;
   JsonlSink& operator=(const JsonlSink&) = delete;
 
-  void on_page(const crawl::CrawlPage& page) override;
   // Flushes and closes the file (standard output is flushed only); kIo when that fails.
   Status close();
 
  private:
   JsonlSink(std::FILE* out, bool owned, std::string path);
+  Status write_page(const crawl::CrawlPage& page) override;
+
   std::FILE* out_;
   bool owned_;
   std::string path_;
@@ -124,11 +134,11 @@ class MarkdownDirSink : public OutputSink {
   MarkdownDirSink(const MarkdownDirSink&) = delete;
   MarkdownDirSink& operator=(const MarkdownDirSink&) = delete;
 
-  void on_page(const crawl::CrawlPage& page) override;
   Status close();
 
  private:
   MarkdownDirSink(int dir_fd, std::FILE* index, std::string dir, std::string home_host);
+  Status write_page(const crawl::CrawlPage& page) override;
   // Writes the page file at `relative` (directories created as needed, never following a
   // symbolic link, never replacing a file).
   Status write_page_file(const std::string& relative, const std::string& text);

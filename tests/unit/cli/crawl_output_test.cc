@@ -255,6 +255,20 @@ TEST(JsonlSink, WritesOneFlushedLinePerPage) {
   EXPECT_FALSE((*sink)->failure().has_value());
 }
 
+TEST(JsonlSink, NothingIsWrittenAfterStopWriting) {
+  TempDir dir;
+  fs::create_directories(dir.path());
+  std::string path = (dir.path() / "out.jsonl").string();
+  Result<std::unique_ptr<JsonlSink>> sink = JsonlSink::open(path);
+  ASSERT_TRUE(sink.ok());
+  (*sink)->on_page(document_page("https://a.com/"));
+  EXPECT_TRUE((*sink)->stop_writing(std::chrono::milliseconds(0)));
+  (*sink)->on_page(document_page("https://a.com/b"));
+  EXPECT_EQ((*sink)->pages_written(), 1u);
+  EXPECT_EQ(text_lines(read_text_file(path)).size(), 1u);
+  EXPECT_FALSE((*sink)->failure().has_value());
+}
+
 TEST(JsonlSink, AWriteFailureIsKeptAndLaterPagesDropped) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
   Result<std::unique_ptr<JsonlSink>> sink = JsonlSink::open("/dev/full");
