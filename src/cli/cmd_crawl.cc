@@ -14,8 +14,9 @@
 // about a second, and the exit code is 130; a second signal exits at once.
 //
 // Exit codes: 0 the crawl ran to its end (pages that failed are in the output with their error;
-// a time budget that ran out is an end too), 1 it could not start or its output could not be
-// written, 2 invalid arguments, 130 interrupted.
+// a time budget that ran out is an end too), 1 it could not start, fetched nothing (every page
+// skipped by robots.txt) or its output could not be written, 2 invalid arguments, 130
+// interrupted.
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -273,6 +274,16 @@ int run_crawl(const CrawlArgs& args) {
     std::optional<Error> why = crawler.failure();
     std::fprintf(stderr, "riptide crawl: %s\n",
                  why.has_value() ? why->to_string().c_str() : "the crawl could not start");
+    return 1;
+  }
+  if (progress.pages_done + progress.pages_failed == 0 && progress.pages_skipped > 0) {
+    // Every page was skipped without a request. The crawler reports a robots.txt that could not
+    // be fetched (refused by the SSRF guard, unreachable, 5xx) the same way as one that disallows
+    // everything (RFC 9309 2.3.1.4), so say both: the first is the usual cause.
+    std::fprintf(stderr,
+                 "riptide crawl: nothing was fetched: robots.txt disallows every page, or it could "
+                 "not be fetched (which disallows everything; a loopback or private address "
+                 "needs --allow-private-networks)\n");
     return 1;
   }
   return 0;
