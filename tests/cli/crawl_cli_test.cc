@@ -250,6 +250,48 @@ TEST(CrawlCli, MaxPagesIsExact) {
   EXPECT_EQ(site.page_requests().size(), 25u);
 }
 
+// The pattern and sitemap flags reach the crawler.
+TEST(CrawlCli, ExcludePatternsAreApplied) {
+  SmallSite site;
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  Crawl crawl(dir.path(),
+              local_crawl(site.url("/"), {"--max-depth", "2", "--engine", "native", "--exclude",
+                                          "/b", "--exclude", "re:^/miss"}));
+  ASSERT_EQ(crawl.wait(), 0) << crawl.err();
+  std::set<std::string> urls;
+  for (const auto& [url, line] : lines_by_crawl_url(crawl.out_lines())) urls.insert(url);
+  // /b is excluded, so /old (linked only from /b) is never found.
+  EXPECT_EQ(urls, (std::set<std::string>{site.url("/"), site.url("/a"), site.url("/c"),
+                                         site.url("/private/secret")}));
+}
+
+TEST(CrawlCli, SitemapOnlyCrawlsTheSeedAndTheSitemapPages) {
+  CrawlSiteConfig config;
+  config.pages = 100;
+  config.throttle_once = false;
+  CrawlSite site(config);
+  TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  Crawl crawl(dir.path(),
+              local_crawl(site.url("/"), {"--sitemap-only", "--engine", "native",
+                                          "--host-concurrency", "4", "--max-depth", "50"}));
+  ASSERT_EQ(crawl.wait(), 0) << crawl.err();
+  std::set<std::string> expected = {"/"};
+  for (const SitePage& page : site.pages()) {
+    if (page.in_sitemap) expected.insert(page.target);
+  }
+  std::set<std::string> reported;
+  for (const auto& [url, line] : lines_by_crawl_url(crawl.out_lines())) {
+    reported.insert(url.substr(site.url("").size()));
+    const SitePage* page = site.page(url.substr(site.url("").size()));
+    ASSERT_NE(page, nullptr) << url;
+    EXPECT_EQ(line["skipped"], page->disallowed) << url;
+  }
+  EXPECT_EQ(reported, expected);
+  EXPECT_GT(expected.size(), 5u);
+}
+
 TEST(CrawlCli, OutputDirHasOneMarkdownFilePerPageAndAnIndex) {
   SmallSite site;
   TempDir dir;
