@@ -201,7 +201,6 @@ int run_crawl(const CrawlArgs& args) {
   crawl::Crawler& crawler = **created;
   const uint64_t max_pages = args.max_pages;
 
-  std::unique_ptr<OutputSink> sink;
   std::unique_ptr<JsonlSink> jsonl;
   std::unique_ptr<MarkdownDirSink> markdown;
   if (!args.output_dir.empty()) {
