@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 
 namespace riptide::cli {
 
@@ -12,16 +14,19 @@ uint64_t pages_finished(const crawl::CrawlProgress& progress) {
   return progress.pages_done + progress.pages_failed;
 }
 
-std::string format_rate(double rate) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f pages/s", rate);
-  return buffer;
+// printf into a std::string (the texts here are short; longer ones are cut, never overrun).
+[[gnu::format(printf, 1, 2)]] std::string formatted(const char* format, ...) {
+  char buffer[256];
+  va_list args;
+  va_start(args, format);
+  int n = std::vsnprintf(buffer, sizeof buffer, format, args);
+  va_end(args);
+  if (n < 0) return "";
+  return std::string(buffer, std::min(static_cast<size_t>(n), sizeof buffer - 1));
 }
 
-std::string format_seconds(std::chrono::milliseconds elapsed) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(elapsed.count()) / 1000.0);
-  return buffer;
+double seconds_of(std::chrono::milliseconds elapsed) {
+  return static_cast<double>(elapsed.count()) / 1000.0;
 }
 
 // The time left to reach max_pages at the current rate; nullopt when it cannot be told.
@@ -30,8 +35,11 @@ std::optional<std::chrono::seconds> eta(const crawl::CrawlProgress& progress, ui
   uint64_t finished = pages_finished(progress);
   if (max_pages == 0 || rate <= 0) return std::nullopt;
   uint64_t remaining = finished >= max_pages ? 0 : max_pages - finished;
-  return std::chrono::seconds(
-      static_cast<int64_t>(std::ceil(static_cast<double>(remaining) / rate)));
+  double seconds = std::ceil(static_cast<double>(remaining) / rate);
+  // Beyond this the estimate means nothing (and would overflow the conversion).
+  constexpr double kMaxEtaSeconds = 1e9;
+  if (seconds > kMaxEtaSeconds) return std::nullopt;
+  return std::chrono::seconds(static_cast<int64_t>(seconds));
 }
 
 }  // namespace
@@ -65,48 +73,46 @@ std::string progress_bar_text(const crawl::CrawlProgress& progress, uint64_t max
                         ? kBarCells
                         : static_cast<size_t>(static_cast<double>(finished) /
                                               static_cast<double>(max_pages) * kBarCells);
-    text = "[" + std::string(filled, '#') + std::string(kBarCells - filled, ' ') + "] " +
-           std::to_string(finished) + "/" + std::to_string(max_pages) + " pages";
+    text += '[';
+    text.append(filled, '#');
+    text.append(kBarCells - filled, ' ');
+    text += formatted("] %" PRIu64 "/%" PRIu64 " pages", finished, max_pages);
   } else {
-    text = std::to_string(finished) + " pages";
+    text += formatted("%" PRIu64 " pages", finished);
   }
   // The most telling figures first: a narrow terminal cuts the end of the line.
-  text += "  " + format_rate(pages_per_second(progress));
-  if (std::optional<std::chrono::seconds> left = eta(progress, max_pages)) {
-    text += "  ETA " + format_duration(*left);
-  } else {
-    text +=
-        "  " + format_duration(std::chrono::duration_cast<std::chrono::seconds>(progress.elapsed));
-  }
-  text += "  " + std::to_string(progress.pages_failed) + " failed  " +
-          std::to_string(progress.queued) + " queued";
-  if (max_pages == 0) text += "  " + std::to_string(progress.in_flight) + " in flight";
+  std::optional<std::chrono::seconds> left = eta(progress, max_pages);
+  text += formatted("  %.1f pages/s  %s%s  %" PRIu64 " failed  %" PRIu64 " queued",
+                    pages_per_second(progress), left.has_value() ? "ETA " : "",
+                    format_duration(left.value_or(std::chrono::duration_cast<std::chrono::seconds>(
+                                        progress.elapsed)))
+                        .c_str(),
+                    progress.pages_failed, progress.queued);
+  if (max_pages == 0) text += formatted("  %" PRIu64 " in flight", progress.in_flight);
   size_t limit = columns > 1 ? columns - 1 : 0;
   if (text.size() > limit) text.resize(limit);
   return text;
 }
 
 std::string progress_line_text(const crawl::CrawlProgress& progress, uint64_t max_pages) {
-  std::string text = "riptide crawl: " + std::to_string(pages_finished(progress));
-  if (max_pages > 0) text += "/" + std::to_string(max_pages);
-  text += " pages, " + std::to_string(progress.pages_failed) + " failed, " +
-          std::to_string(progress.pages_skipped) + " skipped, " + std::to_string(progress.queued) +
-          " queued, " + std::to_string(progress.in_flight) + " in flight, " +
-          format_rate(pages_per_second(progress)) + ", " + format_seconds(progress.elapsed) +
-          " elapsed";
+  std::string text = formatted("riptide crawl: %" PRIu64, pages_finished(progress));
+  if (max_pages > 0) text += formatted("/%" PRIu64, max_pages);
+  text += formatted(" pages, %" PRIu64 " failed, %" PRIu64 " skipped, %" PRIu64 " queued, %" PRIu64
+                    " in flight, %.1f pages/s, %.1f s elapsed",
+                    progress.pages_failed, progress.pages_skipped, progress.queued,
+                    progress.in_flight, pages_per_second(progress), seconds_of(progress.elapsed));
   if (std::optional<std::chrono::seconds> left = eta(progress, max_pages)) {
-    text += ", ETA " + std::to_string(left->count()) + " s";
+    text += formatted(", ETA %" PRId64 " s", static_cast<int64_t>(left->count()));
   }
   return text;
 }
 
 std::string summary_text(const crawl::CrawlProgress& progress, std::string_view how_it_ended) {
-  return "riptide crawl: " + std::string(how_it_ended) + ": " +
-         std::to_string(pages_finished(progress)) + " pages (" +
-         std::to_string(progress.pages_failed) + " failed, " +
-         std::to_string(progress.pages_skipped) + " skipped by robots.txt, " +
-         std::to_string(progress.duplicates) + " duplicates) in " +
-         format_seconds(progress.elapsed) + ", " + format_rate(pages_per_second(progress));
+  return formatted("riptide crawl: %.*s: %" PRIu64 " pages (%" PRIu64 " failed, %" PRIu64
+                   " skipped by robots.txt, %" PRIu64 " duplicates) in %.1f s, %.1f pages/s",
+                   static_cast<int>(how_it_ended.size()), how_it_ended.data(),
+                   pages_finished(progress), progress.pages_failed, progress.pages_skipped,
+                   progress.duplicates, seconds_of(progress.elapsed), pages_per_second(progress));
 }
 
 ProgressDisplay::ProgressDisplay(std::FILE* out, Style style, uint64_t max_pages, size_t columns,
