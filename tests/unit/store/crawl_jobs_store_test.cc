@@ -17,7 +17,6 @@
 namespace riptide::store {
 namespace {
 
-
 CrawlJobRecord make_job(std::string id, std::string owner, int64_t created_at) {
   CrawlJobRecord job;
   job.id = std::move(id);
