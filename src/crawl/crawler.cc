@@ -83,6 +83,9 @@ struct Crawler::Impl {
               const extract::Record* links_from);
   void apply_crawl_delay(const std::string& host, const RobotsPolicy& policy);
   void seed_from_sitemaps();
+  // seed_from_sitemaps on a thread of its own, stopping the crawl for its time budget when
+  // `deadline` comes first (a slow sitemap server must not hold a crawl past its budget).
+  void collect_sitemaps_until(Clock::time_point deadline);
   void checkpoint();
   CrawlProgress progress_locked_counts() const;
   // Wakes the coordinator: something it waits for (a free fetch thread, a done(), a stop) changed.
@@ -397,6 +400,28 @@ void Crawler::Impl::checkpoint() {
   }
 }
 
+void Crawler::Impl::collect_sitemaps_until(Clock::time_point deadline) {
+  bool collected = false;  // guarded by `mutex`
+  std::thread collector([&] {
+    seed_from_sitemaps();
+    {
+      std::lock_guard lock(mutex);
+      collected = true;
+    }
+    coordinator_cv.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    if (deadline == Clock::time_point::max()) {
+      coordinator_cv.wait(lock, [&] { return collected; });
+    } else if (!coordinator_cv.wait_until(lock, deadline, [&] { return collected; })) {
+      lock.unlock();
+      stop(CrawlEnd::kTimeBudget);  // the collection watches `stopping` and returns promptly
+    }
+  }
+  collector.join();
+}
+
 void Crawler::Impl::seed_from_sitemaps() {
   std::vector<std::string> sitemap_urls;
   std::vector<std::string> origins;
@@ -464,7 +489,7 @@ CrawlEnd Crawler::run(CrawlSink& sink) {
                                          : Clock::time_point::max();
 
   // A resumed crawl already holds its sitemap URLs in the restored frontier.
-  if (impl.options.use_sitemaps && !impl.resumed) impl.seed_from_sitemaps();
+  if (impl.options.use_sitemaps && !impl.resumed) impl.collect_sitemaps_until(deadline);
 
   impl.fetch_free = impl.options.concurrency;
   std::vector<std::thread> threads;

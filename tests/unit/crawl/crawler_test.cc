@@ -742,6 +742,29 @@ TEST_F(CrawlerTest, FallsBackToSitemapXmlWithoutRobotsTxt) {
   EXPECT_EQ(paths_of(sink.urls(), site), (std::vector<std::string>{"/", "/hidden"}));
 }
 
+TEST_F(CrawlerTest, TimeBudgetEndsASlowSitemapCollection) {
+  TestHttpServer site;
+  serve_pages(site, {{"/", {}}});
+  site.route("/sitemap.xml", [&site](const HttpRequest&) {
+    HttpResponse response =
+        html_response(site.url("/") + "\n" + std::string(400, ' '), 200, "text/plain");
+    response.dribble_bytes = 8;
+    response.dribble_interval = milliseconds(100);  // ~5 s for the whole sitemap
+    return response;
+  });
+  CrawlOptions opts = options();
+  opts.use_sitemaps = true;
+  opts.time_budget = milliseconds(300);
+  RecordingSink sink;
+  const auto start = Clock::now();
+  auto crawler = crawl(opts, {site.url("/")}, sink, CrawlEnd::kTimeBudget);
+  ASSERT_TRUE(crawler);
+  EXPECT_LT(Clock::now() - start, milliseconds(1000));
+  EXPECT_TRUE(sink.pages().empty());
+  ASSERT_FALSE(sink.checkpoints().empty());
+  ASSERT_EQ(sink.checkpoints().back().pending.size(), 1u);  // the seed, for a resume
+}
+
 TEST_F(CrawlerTest, FailsWhenTheSeedCannotBeFetched) {
   TestHttpServer site;  // nothing routed: the seed is a 404
   RecordingSink sink;
