@@ -273,16 +273,20 @@ int run_crawl(const CrawlArgs& args) {
     std::optional<Error> why = crawler.failure();
     std::fprintf(stderr, "riptide crawl: %s\n",
                  why.has_value() ? why->to_string().c_str() : "the crawl could not start");
+    if (why.has_value() && why->code() == ErrorCode::kBlockedAddress) {
+      std::fprintf(stderr,
+                   "riptide crawl: a loopback or private site needs --allow-private-networks "
+                   "(or --allow-cidr)\n");
+    }
     return 1;
   }
   if (progress.pages_done + progress.pages_failed == 0 && progress.pages_skipped > 0) {
-    // Every page was skipped without a request. The crawler reports a robots.txt that could not
-    // be fetched (refused by the SSRF guard, unreachable, 5xx) the same way as one that disallows
-    // everything (RFC 9309 2.3.1.4), so say both: the first is the usual cause.
+    // Every page was skipped without a request: robots.txt disallows them, or could not be
+    // fetched (5xx, timeout: RFC 9309 2.3.1.4 disallows everything then). Each line's
+    // skip_reason says which. (A site the SSRF guard refuses is reported as blocked_address.)
     std::fprintf(stderr,
-                 "riptide crawl: nothing was fetched: robots.txt disallows every page, or it could "
-                 "not be fetched (which disallows everything; a loopback or private address "
-                 "needs --allow-private-networks)\n");
+                 "riptide crawl: nothing was fetched: robots.txt disallows every page or could not "
+                 "be fetched (see skip_reason in the output)\n");
     return 1;
   }
   return 0;

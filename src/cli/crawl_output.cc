@@ -90,6 +90,7 @@ nlohmann::ordered_json crawl_page_json(const crawl::CrawlPage& page, bool bodies
   out["depth"] = page.depth;
   out["status"] = page.status == 0 ? ordered_json(nullptr) : ordered_json(page.status);
   out["skipped"] = page.skipped;
+  out["skip_reason"] = page.skipped ? ordered_json(page.skip_reason) : ordered_json(nullptr);
   out["duplicate_of"] =
       page.duplicate_of.has_value() ? ordered_json(*page.duplicate_of) : ordered_json(nullptr);
   out["error"] =

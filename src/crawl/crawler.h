@@ -78,6 +78,9 @@ struct CrawlPage {
   // answer as kFetchFailed "origin answered HTTP 404", extraction errors as the engine gives them.
   std::optional<Error> error;
   bool skipped = false;  // robots.txt disallowed it: not requested
+  // Why it was skipped: "disallowed by robots.txt", or "robots.txt unreachable (...): every
+  // page of the site is disallowed for now" (RFC 9309 2.3.1.4). "" when not skipped.
+  std::string skip_reason;
   uint64_t simhash = 0;  // of record->text; 0 when not fingerprinted
   // The first earlier page of this crawl whose fingerprint is within kNearDuplicateBits.
   std::optional<std::string> duplicate_of;

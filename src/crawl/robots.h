@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
+
 // robots.txt per RFC 9309 (Robots Exclusion Protocol): parsing, group selection for our product
 // token, and the allow/disallow decision for a URL's path and query. What is honoured, and what
 // is not, is summarised in docs/crawl.md ("robots.txt").
@@ -114,6 +116,10 @@ struct RobotsPolicy {
   Robots robots;  // meaningful for kParsed only
   // When to fetch robots.txt again: kUnreachableRetry for kUnreachable, kRobotsCacheTtl otherwise.
   std::chrono::seconds refetch_after = kRobotsCacheTtl;
+  // Why a policy is kUnreachable when no server answered (the fetch error: DNS, timeout, the
+  // SSRF guard's kBlockedAddress, ...); unset when a status decided it. Lets the crawler report
+  // a refused address as such instead of as a robots.txt verdict.
+  std::optional<Error> fetch_error;
 
   bool allowed(std::string_view path_and_query) const;
   std::optional<double> crawl_delay() const;

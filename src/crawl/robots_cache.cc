@@ -119,7 +119,9 @@ std::optional<RobotsPolicy> RobotsCache::fetch_policy(const std::string& origin,
   }
   // DNS, connection, TLS errors, timeouts, a refused address, a redirect loop: no answer from
   // the server, so "unreachable" (2.3.1.4).
-  return from_fetch(0, {}, token_);
+  RobotsPolicy policy = from_fetch(0, {}, token_);
+  policy.fetch_error = response.error();
+  return policy;
 }
 
 void RobotsCache::evict_locked() {

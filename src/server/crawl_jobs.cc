@@ -88,6 +88,7 @@ OrderedJson page_to_json(const crawl::CrawlPage& page, uint64_t seq, FormatSet f
   out["status"] = page.status;
   out["ok"] = page.record.has_value();
   out["skipped"] = page.skipped;
+  out["skip_reason"] = page.skipped ? OrderedJson(page.skip_reason) : OrderedJson(nullptr);
   out["duplicate_of"] = page.duplicate_of ? OrderedJson(*page.duplicate_of) : OrderedJson(nullptr);
   if (page.record) {
     out["document"] = filter_document(pipeline::record_to_json(*page.record), formats);

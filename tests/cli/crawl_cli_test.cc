@@ -452,11 +452,11 @@ TEST(CrawlCli, FailuresToStartExit1) {
       << unwritable.err();
   EXPECT_EQ(site.server().request_count(), 0u);
 
-  // Without --allow-private-networks the SSRF guard refuses the local site, robots.txt first
-  // (an unfetchable robots.txt disallows everything): nothing is requested, exit 1 with a hint.
+  // Without --allow-private-networks the SSRF guard refuses the local site (robots.txt is the
+  // first request): nothing is requested, the error is blocked_address, exit 1 with a hint.
   Crawl guarded(dir.path(), {site.url("/"), "--delay", "0"});
   EXPECT_EQ(guarded.wait(), 1) << guarded.err();
-  EXPECT_NE(guarded.err().find("nothing was fetched"), std::string::npos) << guarded.err();
+  EXPECT_NE(guarded.err().find("blocked_address"), std::string::npos) << guarded.err();
   EXPECT_NE(guarded.err().find("--allow-private-networks"), std::string::npos) << guarded.err();
   EXPECT_EQ(site.server().request_count(), 0u);
 }

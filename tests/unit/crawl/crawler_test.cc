@@ -354,12 +354,33 @@ TEST_F(CrawlerTest, NeverRequestsWhatRobotsTxtDisallows) {
     const CrawlPage* page = sink.find(site.url(path));
     ASSERT_TRUE(page) << path;
     EXPECT_TRUE(page->skipped);
+    EXPECT_EQ(page->skip_reason, "disallowed by robots.txt");
     EXPECT_FALSE(page->record);
     EXPECT_FALSE(page->error);
     EXPECT_EQ(page->status, 0);
   }
   EXPECT_EQ(crawler->progress().pages_skipped, 2u);
   EXPECT_EQ(crawler->progress().pages_done, 3u);
+}
+
+TEST_F(CrawlerTest, AnUnreachableRobotsTxtSkipsTheSiteAndSaysWhy) {
+  TestHttpServer site;
+  serve_pages(site, {{"/", {"/a"}}, {"/a", {}}});
+  site.route("/robots.txt",
+             [](const HttpRequest&) { return html_response("down", 503, "text/plain"); });
+  CrawlOptions opts = options();
+  opts.respect_robots = true;
+  RecordingSink sink;
+  // RFC 9309 2.3.1.4: a 5xx robots.txt disallows everything; the seed is skipped, not fetched.
+  auto crawler = crawl(opts, {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
+  EXPECT_TRUE(site.requests_for("/").empty());
+  const CrawlPage* page = sink.find(site.url("/"));
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(page->skipped);
+  EXPECT_NE(page->skip_reason.find("robots.txt unreachable"), std::string::npos)
+      << page->skip_reason;
+  EXPECT_FALSE(page->error);
 }
 
 TEST_F(CrawlerTest, HonoursCrawlDelayFromRobotsTxt) {
