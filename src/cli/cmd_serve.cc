@@ -2,9 +2,10 @@
 // [--allow-private-networks] [--allow-cidr CIDR]... [--workers N] [--io-threads N]
 // [--log-level L]`: the HTTP service (docs/operations.md; configuration from defaults, the TOML
 // file, RIPTIDE_* variables and flags through cli/config_file.h). Builds the store, the sandbox
-// engine, the fetcher and access control, serves until SIGTERM or SIGINT, then shuts down
-// gracefully (in-flight requests finish for up to the shutdown grace), flushes the store and
-// exits 0. A second signal during the shutdown exits at once (status 1).
+// engine, the fetcher, access control and the crawl job manager (resuming jobs a previous run left
+// unfinished), serves until SIGTERM or SIGINT, then shuts down gracefully (crawls checkpoint and
+// stop, in-flight requests finish for up to the shutdown grace), flushes the store and exits 0. A
+// second signal during the shutdown exits at once (status 1).
 //
 // When it is serving it prints exactly one line to stdout, `listening on http://HOST:PORT` (the
 // real port with --port 0), so scripts and tests know where to connect; everything else is JSON
@@ -33,6 +34,8 @@
 #include "server/access.h"
 #include "server/api_routes.h"
 #include "server/config.h"
+#include "server/crawl_jobs.h"
+#include "server/crawl_routes.h"
 #include "server/extract_service.h"
 #include "server/health_routes.h"
 #include "server/http_server.h"
@@ -136,6 +139,10 @@ int run_serve(const ServiceFlags& flags) {
       *engine, [&fetcher](std::string_view url) { return fetcher.fetch(url); }, store.get(),
       extract_options, registry);
   server::DelayedRunner delayed;
+  // Crawl jobs fetch with the service's fetcher and extract with its engine; declared before the
+  // server for the same reason.
+  const server::CrawlJobsConfig& crawl_config = service.crawl;
+  server::CrawlJobs crawl_jobs(crawl_config, *store, fetcher, *engine, registry);
 
   server::ServerServices services;
   services.admit = [&access](std::string_view authorization, bool admin_only) {
@@ -149,11 +156,23 @@ int run_serve(const ServiceFlags& flags) {
                                  server::HealthSources{engine.get(), store.get(), started});
   server::register_api_routes(http.router(), http.context(),
                               server::ApiServices{extract_service, *store, delayed});
+  server::CrawlRoutes crawl_routes(http.context(),
+                                   server::CrawlServices{crawl_jobs, crawl_config, delayed});
+  crawl_routes.register_routes(http.router());
 
   Status listening = http.start();
   if (!listening.ok()) {
     http.shutdown();
     return fail("listen_failed", listening.error().to_string());
+  }
+
+  // Jobs a previous run left queued or running continue from their last checkpoint.
+  Result<size_t> resumed = crawl_jobs.resume_unfinished();
+  if (resumed.ok()) {
+    log(ServerContext::LogLevel::kInfo, "crawl_jobs_resumed",
+        std::to_string(*resumed) + " unfinished crawl job(s) queued again");
+  } else {
+    log(ServerContext::LogLevel::kError, "crawl_resume_failed", resumed.error().to_string());
   }
   std::printf("listening on http://%s:%u\n", url_host(config.host).c_str(),
               static_cast<unsigned>(http.port()));
@@ -171,6 +190,10 @@ int run_serve(const ServiceFlags& flags) {
   });
   impatient.detach();
 
+  // Crawls first: each stores its checkpoint (state left "running" for the next start) and the
+  // result streams end, so none of them holds the HTTP shutdown for its grace period.
+  crawl_routes.shutdown();
+  log(ServerContext::LogLevel::kInfo, "crawl_jobs_stopped", "");
   http.shutdown();
   Status flushed = store->flush();
   if (flushed.ok()) {

@@ -145,6 +145,11 @@ const Spec kSpecs[] = {
      +[](ServiceConfig& c) -> uint32_t& { return c.sandbox.breaker.success_threshold; }},
     {"sandbox", "fallback_enabled", 0, 0,
      +[](ServiceConfig& c) -> bool& { return c.sandbox.fallback_enabled; }},
+    // [crawl]
+    {"crawl", "max_running", 1, kU32,
+     +[](ServiceConfig& c) -> uint32_t& { return c.crawl.max_running; }},
+    {"crawl", "max_pages", 1, kI64,
+     +[](ServiceConfig& c) -> uint64_t& { return c.crawl.max_pages_cap; }},
     // [store]
     {"store", "data_dir", 0, 0,
      +[](ServiceConfig& c) -> std::filesystem::path& { return c.data_dir; }, "RIPTIDE_DATA_DIR"},
@@ -197,7 +202,7 @@ std::vector<std::string> keys_of(std::string_view section) {
   return keys;
 }
 
-const std::vector<std::string> kSections = {"server", "fetch", "sandbox", "store", "log"};
+const std::vector<std::string> kSections = {"server", "fetch", "sandbox", "crawl", "store", "log"};
 
 const Spec* find_spec(std::string_view section, std::string_view key) {
   for (const Spec& spec : kSpecs) {
@@ -481,7 +486,7 @@ Status apply_config_toml(std::string_view toml_text, std::string_view source,
     if (table == nullptr || !has_section(section)) {
       std::string what = table == nullptr ? "unknown top-level key '" : "unknown section '";
       std::string hint = table == nullptr ? std::string() : did_you_mean(section, kSections);
-      if (hint.empty()) hint = " (sections: server, fetch, sandbox, store, log)";
+      if (hint.empty()) hint = " (sections: server, fetch, sandbox, crawl, store, log)";
       return bad_value(toml_where(source, section_key.source()),
                        what + std::string(section) + "'" + hint);
     }

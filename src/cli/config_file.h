@@ -13,6 +13,7 @@
 #include "fetch/fetcher.h"
 #include "sandbox/config.h"
 #include "server/config.h"
+#include "server/crawl_jobs.h"
 #include "store/sqlite_store.h"
 
 namespace CLI {
@@ -21,8 +22,8 @@ class App;
 
 // Configuration of `riptide serve` / `extract` / `crawl` (docs/operations.md "Configuration"),
 // from lowest to highest precedence: the built-in defaults (the named constants in
-// server/config.h, fetch/fetcher.h, sandbox/config.h) → a TOML file → RIPTIDE_* environment
-// variables → command-line flags.
+// server/config.h, server/crawl_jobs.h, fetch/fetcher.h, sandbox/config.h) → a TOML file →
+// RIPTIDE_* environment variables → command-line flags.
 namespace riptide::cli {
 
 inline constexpr std::string_view kDefaultLogLevel = "info";
@@ -36,6 +37,8 @@ struct ServiceConfig {
   server::ServerConfig server;
   fetch::FetchConfig fetch;
   sandbox::SandboxConfig sandbox;
+  // The service's crawl jobs (max_running, max_pages_cap; the engine follows the sandbox's).
+  server::CrawlJobsConfig crawl;
   // Always set after load_service_config: the configured directory, else
   // store::default_data_dir().
   std::filesystem::path data_dir;

@@ -181,11 +181,13 @@ TEST(ConfigToml, UnknownKeysAndSectionsAreErrorsWithTheirPosition) {
             "test.toml:2:1: unknown key 'server.prot' (did you mean 'port'?)");
   EXPECT_EQ(toml_error("[server]\nport = 80\n\n[srever]\nport = 80\n"),
             "test.toml:4:2: unknown section 'srever' (did you mean 'server'?)");
-  EXPECT_EQ(toml_error("[http]\nport = 80\n"),
-            "test.toml:1:2: unknown section 'http' (sections: server, fetch, sandbox, store, log)");
+  EXPECT_EQ(
+      toml_error("[http]\nport = 80\n"),
+      "test.toml:1:2: unknown section 'http' (sections: server, fetch, sandbox, crawl, store, "
+      "log)");
   EXPECT_EQ(toml_error("port = 80\n"),
-            "test.toml:1:1: unknown top-level key 'port' (sections: server, fetch, sandbox, store, "
-            "log)");
+            "test.toml:1:1: unknown top-level key 'port' (sections: server, fetch, sandbox, crawl, "
+            "store, log)");
   // A key of another section is unknown where it was put.
   EXPECT_EQ(toml_error("[fetch]\nport = 80\n"), "test.toml:2:1: unknown key 'fetch.port'");
   // A sub-table under a section is not a key either.
@@ -214,7 +216,7 @@ TEST(ConfigToml, WrongTypesNameTheKey) {
             "it");
   EXPECT_EQ(toml_error("server = 5\n"),
             "test.toml:1:1: unknown top-level key 'server' (sections: server, fetch, sandbox, "
-            "store, log)");
+            "crawl, store, log)");
 }
 
 TEST(ConfigToml, OutOfRangeValuesAreErrors) {
@@ -365,6 +367,8 @@ const std::map<std::string, Sample> kSamples = {
     {"sandbox.half_open_max_requests", {"1", "1"}},
     {"sandbox.success_threshold", {"2", "2"}},
     {"sandbox.fallback_enabled", {"false", "0"}},
+    {"crawl.max_running", {"5", "5"}},
+    {"crawl.max_pages", {"250", "250"}},
     {"store.data_dir", {"\"/srv/riptide\"", "/srv/riptide"}},
     {"store.cache_max_age_s", {"120", "120"}},
     {"store.cache_max_bytes", {"1048576", "1048576"}},
