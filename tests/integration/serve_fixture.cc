@@ -220,7 +220,8 @@ CommandResult run_riptide(const std::vector<std::string>& args, const EnvList& e
 
 std::unique_ptr<ServeProcess> ServeProcess::start(const ServeOptions& options, std::string* error) {
   std::unique_ptr<ServeProcess> server(new ServeProcess());
-  if (!server->data_dir_.ok()) {
+  server->given_data_dir_ = options.data_dir;
+  if (options.data_dir.empty() && !server->data_dir_.ok()) {
     *error = errno_text("mkdtemp");
     return nullptr;
   }
@@ -246,8 +247,13 @@ std::unique_ptr<ServeProcess> ServeProcess::start(const ServeOptions& options, s
     server->keys_[spec.name] = key;
   }
 
-  // The log goes next to (not into) what the server owns in its data dir.
+  // The log goes next to (not into) what the server owns in its data dir; a server restarted on
+  // the same directory gets a log of its own.
   server->stderr_path_ = server->data_dir() / "itest-serve-stderr.log";
+  for (int run = 2; std::filesystem::exists(server->stderr_path_); ++run) {
+    server->stderr_path_ =
+        server->data_dir() / ("itest-serve-stderr-" + std::to_string(run) + ".log");
+  }
   const int stderr_fd =
       ::open(server->stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (stderr_fd < 0) {

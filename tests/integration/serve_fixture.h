@@ -58,11 +58,15 @@ struct ServeOptions {
   // RIPTIDE_* settings that have no flag (docs/operations.md), e.g. a short fetch timeout.
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<KeySpec> keys;
+  // Serve from this existing directory instead of a fresh temporary one, and leave it in place
+  // at the end: a restart on the same data (the caller owns the directory, e.g. a TempDir).
+  std::filesystem::path data_dir;
 };
 
 // One `riptide serve` child process. The destructor stops it (SIGTERM, then SIGKILL after
-// kServeStopTimeout) and removes its data dir; the child also gets SIGKILL if the test process
-// dies (PR_SET_PDEATHSIG), so no server outlives a crashed test.
+// kServeStopTimeout) and removes its data dir (unless ServeOptions::data_dir gave it); the child
+// also gets SIGKILL if the test process dies (PR_SET_PDEATHSIG), so no server outlives a crashed
+// test.
 class ServeProcess {
  public:
   // Creates the keys, spawns the server and waits for "listening on http://HOST:PORT". On
@@ -75,7 +79,9 @@ class ServeProcess {
   const std::string& base_url() const { return base_url_; }  // "http://127.0.0.1:PORT"
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
-  const std::filesystem::path& data_dir() const { return data_dir_.path(); }
+  const std::filesystem::path& data_dir() const {
+    return given_data_dir_.empty() ? data_dir_.path() : given_data_dir_;
+  }
   HttpClient client() const { return HttpClient(base_url_); }
   // The plaintext key created for KeySpec `name` (fails the test if there is none).
   const std::string& key(const std::string& name) const;
@@ -103,6 +109,7 @@ class ServeProcess {
   ServeProcess() = default;
 
   TempDir data_dir_;
+  std::filesystem::path given_data_dir_;  // ServeOptions::data_dir, when set
   std::filesystem::path stderr_path_;
   std::map<std::string, std::string> keys_;
   pid_t pid_ = -1;
