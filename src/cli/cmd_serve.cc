@@ -156,9 +156,8 @@ int run_serve(const ServiceFlags& flags) {
                                  server::HealthSources{engine.get(), store.get(), started});
   server::register_api_routes(http.router(), http.context(),
                               server::ApiServices{extract_service, *store, delayed});
-  server::CrawlRoutes crawl_routes(http.context(),
-                                   server::CrawlServices{crawl_jobs, crawl_config, delayed});
-  crawl_routes.register_routes(http.router());
+  server::register_crawl_routes(http.router(), http.context(),
+                                server::CrawlServices{crawl_jobs, crawl_config, delayed});
 
   Status listening = http.start();
   if (!listening.ok()) {
@@ -192,7 +191,7 @@ int run_serve(const ServiceFlags& flags) {
 
   // Crawls first: each stores its checkpoint (state left "running" for the next start) and the
   // result streams end, so none of them holds the HTTP shutdown for its grace period.
-  crawl_routes.shutdown();
+  crawl_jobs.shutdown();
   log(ServerContext::LogLevel::kInfo, "crawl_jobs_stopped", "");
   http.shutdown();
   Status flushed = store->flush();

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <functional>
@@ -76,15 +75,12 @@ std::string status_signature(const Json& job) {
   return dump(key);
 }
 
-}  // namespace
-
-struct CrawlRoutes::State : std::enable_shared_from_this<CrawlRoutes::State> {
-  State(ServerContext& c, CrawlServices s) : context(c), services(s) {}
+// What the handlers share.
+struct CrawlApi : std::enable_shared_from_this<CrawlApi> {
+  CrawlApi(ServerContext& c, CrawlServices s) : context(c), services(s) {}
 
   ServerContext& context;
   CrawlServices services;
-  // Set by shutdown(): streams end at their next step instead of waiting for results.
-  std::atomic<bool> stopping{false};
 
   // Runs `fn` on the fetch pool (store access is disk I/O: never on the I/O thread); a full pool
   // answers 503 with Retry-After.
@@ -109,14 +105,12 @@ struct CrawlRoutes::State : std::enable_shared_from_this<CrawlRoutes::State> {
   void results(HttpRequest request, std::shared_ptr<ResponseWriter> writer);
 };
 
-namespace {
-
 // One live results stream (NDJSON or SSE). Steps run on the fetch pool; between steps the stream
 // waits in CrawlJobs::when_results or ResponseWriter::when_writable, holding no thread.
 class ResultStream : public std::enable_shared_from_this<ResultStream> {
  public:
-  ResultStream(std::shared_ptr<CrawlRoutes::State> api, std::string id, std::string owner,
-               uint64_t after, BatchOutput output, std::shared_ptr<ResponseWriter> writer)
+  ResultStream(std::shared_ptr<CrawlApi> api, std::string id, std::string owner, uint64_t after,
+               BatchOutput output, std::shared_ptr<ResponseWriter> writer)
       : api_(std::move(api)),
         id_(std::move(id)),
         owner_(std::move(owner)),
@@ -149,7 +143,8 @@ class ResultStream : public std::enable_shared_from_this<ResultStream> {
 
   void step() {
     if (writer_->client_gone()) return;  // nothing to send to; the writer ends the request
-    if (api_->stopping.load()) {
+    CrawlJobs& jobs = api_->services.jobs;
+    if (jobs.shutting_down()) {
       writer_->finish();
       return;
     }
@@ -158,7 +153,6 @@ class ResultStream : public std::enable_shared_from_this<ResultStream> {
       writer_->when_writable([self] { self->schedule(); });
       return;
     }
-    CrawlJobs& jobs = api_->services.jobs;
     // The job first: when it is final here, every result it will ever have is stored.
     Result<CrawlJobView> view = jobs.get(id_, owner_);
     if (!view.ok()) return fail(view.error());
@@ -169,7 +163,13 @@ class ResultStream : public std::enable_shared_from_this<ResultStream> {
     if (!page.ok()) return fail(page.error());
 
     if (sse()) send_status(job);
+    // Results up to the writer's free buffer (at least one, so a stream always moves), in one
+    // write; the rest is read again next step.
+    const size_t buffer = api_->context.config.stream_buffer_bytes;
+    const size_t pending = writer_->pending_bytes();
+    const size_t room = pending < buffer ? buffer - pending : 0;
     std::string out;
+    size_t sent = 0;
     for (const store::CrawlResultRecord& result : *page) {
       if (sse()) {
         out +=
@@ -179,11 +179,15 @@ class ResultStream : public std::enable_shared_from_this<ResultStream> {
         out += '\n';
       }
       after_ = result.seq;
+      ++sent;
+      if (out.size() >= room) break;
     }
     if (!out.empty() && !writer_->write(std::move(out))) return;  // the client is gone
 
-    if (page->size() == kCrawlStreamBatch) {
-      schedule();  // more may be stored already; a new step lets other tasks run in between
+    if (sent < page->size() || page->size() == kCrawlStreamBatch) {
+      // More is stored already: the next step waits for the buffer to drain if it must, and
+      // lets other tasks of the pool run in between.
+      schedule();
       return;
     }
     if (final) {
@@ -212,7 +216,7 @@ class ResultStream : public std::enable_shared_from_this<ResultStream> {
     writer_->write("event: status\ndata: " + dump(job) + "\n\n");
   }
 
-  const std::shared_ptr<CrawlRoutes::State> api_;
+  const std::shared_ptr<CrawlApi> api_;
   const std::string id_;
   const std::string owner_;
   uint64_t after_;  // the last seq sent; steps never overlap, so no lock
@@ -249,9 +253,7 @@ Result<uint64_t> results_after(const HttpRequest& request, BatchOutput output) {
   return *seq;
 }
 
-}  // namespace
-
-void CrawlRoutes::State::submit(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void CrawlApi::submit(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
   auto self = shared_from_this();
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   // Decoding builds the URL filter (patterns compile): the pool, like the store write after it.
@@ -268,7 +270,7 @@ void CrawlRoutes::State::submit(HttpRequest request, std::shared_ptr<ResponseWri
   });
 }
 
-void CrawlRoutes::State::list(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void CrawlApi::list(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
   Result<size_t> limit = limit_param(request, kDefaultCrawlJobsListed, kMaxCrawlJobsListed);
   if (!limit.ok()) return send_error(writer, limit.error(), request.request_id);
   auto self = shared_from_this();
@@ -283,7 +285,7 @@ void CrawlRoutes::State::list(HttpRequest request, std::shared_ptr<ResponseWrite
   });
 }
 
-void CrawlRoutes::State::get(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void CrawlApi::get(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
   auto self = shared_from_this();
   std::string id(request.path_param("id"));
   std::string owner = owner_filter(request);
@@ -295,7 +297,7 @@ void CrawlRoutes::State::get(HttpRequest request, std::shared_ptr<ResponseWriter
   });
 }
 
-void CrawlRoutes::State::cancel(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void CrawlApi::cancel(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
   auto self = shared_from_this();
   std::string id(request.path_param("id"));
   std::string owner = owner_filter(request);
@@ -307,7 +309,7 @@ void CrawlRoutes::State::cancel(HttpRequest request, std::shared_ptr<ResponseWri
   });
 }
 
-void CrawlRoutes::State::results(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void CrawlApi::results(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
   Result<BatchOutput> output = results_output(request);
   if (!output.ok()) return send_error(writer, output.error(), request.request_id);
   Result<uint64_t> after = results_after(request, *output);
@@ -350,28 +352,21 @@ void CrawlRoutes::State::results(HttpRequest request, std::shared_ptr<ResponseWr
       });
 }
 
-CrawlRoutes::CrawlRoutes(ServerContext& context, CrawlServices services)
-    : state_(std::make_shared<State>(context, services)) {}
+}  // namespace
 
-CrawlRoutes::~CrawlRoutes() = default;
-
-void CrawlRoutes::register_routes(Router& router) {
-  using Method = void (State::*)(HttpRequest, std::shared_ptr<ResponseWriter>);
-  auto handler = [state = state_](Method method) {
-    return [state, method](HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
-      ((*state).*method)(std::move(request), std::move(writer));
+void register_crawl_routes(Router& router, ServerContext& context, CrawlServices services) {
+  auto api = std::make_shared<CrawlApi>(context, services);
+  using Method = void (CrawlApi::*)(HttpRequest, std::shared_ptr<ResponseWriter>);
+  auto handler = [api](Method method) {
+    return [api, method](HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+      ((*api).*method)(std::move(request), std::move(writer));
     };
   };
-  router.add("POST", "/v1/crawl", Access::kKey, handler(&State::submit));
-  router.add("GET", "/v1/crawl", Access::kKey, handler(&State::list));
-  router.add("GET", "/v1/crawl/{id}", Access::kKey, handler(&State::get));
-  router.add("DELETE", "/v1/crawl/{id}", Access::kKey, handler(&State::cancel));
-  router.add("GET", "/v1/crawl/{id}/results", Access::kKey, handler(&State::results));
-}
-
-void CrawlRoutes::shutdown() {
-  state_->stopping.store(true);
-  state_->services.jobs.shutdown();
+  router.add("POST", "/v1/crawl", Access::kKey, handler(&CrawlApi::submit));
+  router.add("GET", "/v1/crawl", Access::kKey, handler(&CrawlApi::list));
+  router.add("GET", "/v1/crawl/{id}", Access::kKey, handler(&CrawlApi::get));
+  router.add("DELETE", "/v1/crawl/{id}", Access::kKey, handler(&CrawlApi::cancel));
+  router.add("GET", "/v1/crawl/{id}/results", Access::kKey, handler(&CrawlApi::results));
 }
 
 }  // namespace riptide::server

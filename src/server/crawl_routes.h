@@ -31,6 +31,10 @@
 // (the job, whenever its state or page counts changed), `result` events with `id: SEQ` (a
 // reconnecting EventSource sends Last-Event-ID and resumes after it), then `done` with the final
 // job. The job is read before its results, so a final state seen means every result is stored.
+// Once CrawlJobs::shutdown() began (SIGTERM), every stream ends at its next step (the manager wakes
+// the waiting ones): a job left "running" gets no more results in this process, and a stream
+// kept open would hold the HTTP shutdown for its whole grace period. Clients resume with ?after=
+// or Last-Event-ID against the restarted service.
 namespace riptide::server {
 
 class CrawlJobs;
@@ -54,28 +58,6 @@ struct CrawlServices {
   DelayedRunner& delayed;
 };
 
-class CrawlRoutes {
- public:
-  CrawlRoutes(ServerContext& context, CrawlServices services);
-  ~CrawlRoutes();
-  CrawlRoutes(const CrawlRoutes&) = delete;
-  CrawlRoutes& operator=(const CrawlRoutes&) = delete;
-
-  // Adds the routes above; call once, before the server starts.
-  void register_routes(Router& router);
-
-  // For SIGTERM, instead of calling CrawlJobs::shutdown() directly: marks the open result
-  // streams as ending, then shuts the manager down, which wakes every stream waiting for results;
-  // each ends its response (clients resume with ?after= or Last-Event-ID against the restarted
-  // service). Without this, a stream of a job left "running" would wait for results that never
-  // come and hold the HTTP shutdown for its whole grace period. Idempotent.
-  void shutdown();
-
-  // What the handlers share (defined in crawl_routes.cc).
-  struct State;
-
- private:
-  std::shared_ptr<State> state_;
-};
+void register_crawl_routes(Router& router, ServerContext& context, CrawlServices services);
 
 }  // namespace riptide::server

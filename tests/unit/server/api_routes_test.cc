@@ -14,6 +14,7 @@
 #include "store/api_keys.h"
 #include "tests/support/fake_store.h"
 #include "tests/unit/server/fake_writer.h"
+#include "tests/unit/server/pool_blocker.h"
 
 // The API's handlers called the way the server calls them (router match, then the handler with a
 // request and a writer), without sockets: the routes, which body each reads, how it answers, and
@@ -23,55 +24,13 @@ namespace {
 
 using Json = nlohmann::json;
 using testing::FakeWriter;
+using testing::PoolBlocker;
+using testing::wait_idle;
 
 constexpr const char* kPage =
     "<html lang=\"en\"><head><title>Tides</title></head><body><article><p>The North Sea has two "
     "high tides a day, and the tidal wave travels anticlockwise around the basin.</p></article>"
     "</body></html>";
-
-// Waits (bounded) until `pool` runs and holds nothing: the tests use one-thread pools, and a
-// task of the previous request may still be returning after it answered.
-bool wait_idle(const WorkPool& pool) {
-  auto deadline = std::chrono::steady_clock::now() + testing::kWaitLimit;
-  while (pool.active() != 0 || pool.queued() != 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-// Blocks the pool's one thread and fills its one queue slot until release(). The gate is shared
-// with the tasks, which may still run after the blocker is gone.
-class PoolBlocker {
- public:
-  explicit PoolBlocker(WorkPool& pool) : gate_(std::make_shared<Gate>()) {
-    auto wait = [gate = gate_] {
-      std::unique_lock lock(gate->mutex);
-      gate->cv.wait(lock, [&] { return gate->open; });
-    };
-    EXPECT_TRUE(wait_idle(pool));
-    EXPECT_TRUE(pool.try_submit(wait));
-    auto deadline = std::chrono::steady_clock::now() + testing::kWaitLimit;
-    while (pool.active() == 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    EXPECT_TRUE(pool.try_submit(wait));
-  }
-  ~PoolBlocker() { release(); }
-  void release() {
-    std::lock_guard lock(gate_->mutex);
-    gate_->open = true;
-    gate_->cv.notify_all();
-  }
-
- private:
-  struct Gate {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool open = false;
-  };
-  std::shared_ptr<Gate> gate_;
-};
 
 class ApiRoutesTest : public ::testing::Test {
  protected:

@@ -82,6 +82,11 @@ class FakeWriter : public ResponseWriter {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, kWaitLimit, [&] { return writable_ != nullptr; });
   }
+  // Waits until the producer asked for when_writable again or the request was answered.
+  bool wait_asked_or_answered() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kWaitLimit, [&] { return writable_ != nullptr || answered_; });
+  }
   // Empties the buffer and runs the when_writable callback on a thread of its own, as the
   // server's I/O thread would once the socket accepted the bytes.
   void drain() {
