@@ -95,6 +95,15 @@ class CrawlRoutesTest : public ::testing::Test {
   static unsigned status_of(const std::shared_ptr<FakeWriter>& writer) {
     return writer->sent() ? writer->sent()->status : 0;
   }
+  static std::optional<std::string> header_of(const std::shared_ptr<FakeWriter>& writer,
+                                              std::string_view name) {
+    const std::optional<HttpResponse> sent = writer->sent();
+    if (!sent) return std::nullopt;
+    for (const Header& header : sent->headers) {
+      if (header.first == name) return header.second;
+    }
+    return std::nullopt;
+  }
 
   // POST /v1/crawl of `site` with `delay` seconds between requests; the new job's id.
   std::string submit(const TreeSite& site, double delay, const std::string& key_id = "key_a") {
@@ -216,11 +225,7 @@ TEST_F(CrawlRoutesTest, SubmitAnswers202WithLocationAndBadBodiesAre400) {
   auto writer = call("POST", "/v1/crawl", Json{{"url", site.root()}, {"delay", 0}}.dump());
   ASSERT_EQ(status_of(writer), 202u);
   const std::string id = body_of(writer).value("id", "");
-  bool located = false;
-  for (const Header& header : writer->sent()->headers) {
-    located = located || (header.first == "Location" && header.second == "/v1/crawl/" + id);
-  }
-  EXPECT_TRUE(located);
+  EXPECT_EQ(header_of(writer, "Location"), "/v1/crawl/" + id);
   ASSERT_TRUE(wait_final(id));
 }
 
@@ -229,11 +234,7 @@ TEST_F(CrawlRoutesTest, FullPoolIs503WithRetryAfter) {
   auto writer = call("GET", "/v1/crawl/whatever");
   EXPECT_EQ(status_of(writer), 503u);
   EXPECT_EQ(body_of(writer)["error"]["code"], "unavailable");
-  bool retry = false;
-  for (const Header& header : writer->sent()->headers) {
-    retry = retry || (header.first == "Retry-After" && header.second == "7");
-  }
-  EXPECT_TRUE(retry);
+  EXPECT_EQ(header_of(writer, "Retry-After"), "7");
 }
 
 TEST_F(CrawlRoutesTest, PagesSpliceTheStoredResultsAndSayWhenDone) {
