@@ -410,10 +410,14 @@ TEST_F(CrawlRestartTest, SigtermMidCrawlThenRestartResumesWithoutRefetching) {
     // 0.1 s between requests: about 3 s for the whole site.
     id = client.start(crawl_body(site, 0.1));
     ASSERT_FALSE(id.empty());
-    client.wait_results(id, 5);
-    const HttpResult page = client.get("/v1/crawl/" + id + "/results?limit=1000");
-    for (const Json& result : json_at(body_json(page), "/results")) {
-      reported_before.insert(string_at(result, "/url"));
+    // Results are stored with each checkpoint (about a second apart): wait for a few.
+    const auto deadline = Clock::now() + kJobDeadline;
+    while (reported_before.size() < 5 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(kPollInterval);
+      const HttpResult page = client.get("/v1/crawl/" + id + "/results?limit=1000");
+      for (const Json& result : json_at(body_json(page), "/results")) {
+        reported_before.insert(string_at(result, "/url"));
+      }
     }
     ASSERT_GE(reported_before.size(), 5u);
     ASSERT_LT(reported_before.size(), static_cast<size_t>(kPages)) << "finished before SIGTERM";

@@ -30,9 +30,9 @@ namespace riptide::server {
 namespace {
 
 using Json = nlohmann::json;
+using riptide::testing::TreeSite;
 using testing::FakeWriter;
 using testing::kWaitLimit;
-using riptide::testing::TreeSite;
 using testing::PoolBlocker;
 
 // Small enough that a few results fill it: the stream must pause for a slow reader.
