@@ -103,6 +103,11 @@ struct CrawlApi : std::enable_shared_from_this<CrawlApi> {
   void get(HttpRequest request, std::shared_ptr<ResponseWriter> writer);
   void cancel(HttpRequest request, std::shared_ptr<ResponseWriter> writer);
   void results(HttpRequest request, std::shared_ptr<ResponseWriter> writer);
+
+  // GET and DELETE /v1/crawl/{id}: `action` (CrawlJobs::get or cancel) on the fetch pool, then
+  // the job.
+  using JobAction = Result<CrawlJobView> (CrawlJobs::*)(std::string_view, std::string_view);
+  void answer_job(HttpRequest request, std::shared_ptr<ResponseWriter> writer, JobAction action);
 };
 
 // One live results stream (NDJSON or SSE). Steps run on the fetch pool; between steps the stream
@@ -285,28 +290,25 @@ void CrawlApi::list(HttpRequest request, std::shared_ptr<ResponseWriter> writer)
   });
 }
 
-void CrawlApi::get(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void CrawlApi::answer_job(HttpRequest request, std::shared_ptr<ResponseWriter> writer,
+                          JobAction action) {
   auto self = shared_from_this();
   std::string id(request.path_param("id"));
   std::string owner = owner_filter(request);
   std::string request_id = request.request_id;
-  on_store_thread(writer, request_id, [self, writer, id, owner, request_id] {
-    Result<CrawlJobView> job = self->services.jobs.get(id, owner);
+  on_store_thread(writer, request_id, [self, writer, id, owner, request_id, action] {
+    Result<CrawlJobView> job = (self->services.jobs.*action)(id, owner);
     if (!job.ok()) return self->send_error(writer, job.error(), request_id);
     writer->send(ordered_json_response(200, crawl_job_to_json(*job)));
   });
 }
 
+void CrawlApi::get(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+  answer_job(std::move(request), std::move(writer), &CrawlJobs::get);
+}
+
 void CrawlApi::cancel(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
-  auto self = shared_from_this();
-  std::string id(request.path_param("id"));
-  std::string owner = owner_filter(request);
-  std::string request_id = request.request_id;
-  on_store_thread(writer, request_id, [self, writer, id, owner, request_id] {
-    Result<CrawlJobView> job = self->services.jobs.cancel(id, owner);
-    if (!job.ok()) return self->send_error(writer, job.error(), request_id);
-    writer->send(ordered_json_response(200, crawl_job_to_json(*job)));
-  });
+  answer_job(std::move(request), std::move(writer), &CrawlJobs::cancel);
 }
 
 void CrawlApi::results(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {

@@ -15,6 +15,7 @@
 #include "tests/support/fake_store.h"
 #include "tests/unit/server/fake_writer.h"
 #include "tests/unit/server/pool_blocker.h"
+#include "tests/unit/server/route_harness.h"
 
 // The API's handlers called the way the server calls them (router match, then the handler with a
 // request and a writer), without sockets: the routes, which body each reads, how it answers, and
@@ -23,7 +24,9 @@ namespace riptide::server {
 namespace {
 
 using Json = nlohmann::json;
+using testing::body_of;
 using testing::FakeWriter;
+using testing::header_of;
 using testing::PoolBlocker;
 using testing::wait_idle;
 
@@ -51,57 +54,25 @@ class ApiRoutesTest : public ::testing::Test {
           return response;
         },
         &store_, options);
-    config_.retry_after_seconds = 7;
-    context_ =
-        std::make_unique<ServerContext>(ServerContext{config_, workers_, fetchers_, registry_, {}});
-    register_api_routes(router_, *context_, ApiServices{*service_, store_, delayed_});
+    server_.config.retry_after_seconds = 7;
+    register_api_routes(server_.router, server_.context,
+                        ApiServices{*service_, store_, server_.delayed});
   }
 
   // Calls the route as the server would after admitting `key_id`.
   std::shared_ptr<FakeWriter> call(const std::string& path, std::string body,
                                    std::vector<Header> headers = {},
                                    const std::string& key_id = "key_test", bool admin = false) {
-    Router::Match match = router_.match("POST", path);
-    EXPECT_EQ(match.kind, Router::Match::Kind::kFound) << path;
-    auto writer = std::make_shared<FakeWriter>();
-    if (match.kind != Router::Match::Kind::kFound) return writer;
-    HttpRequest request;
-    request.method = "POST";
-    request.path = request.target = path;
-    request.body = std::move(body);
-    request.headers = std::move(headers);
-    request.request_id = "req-1";
-    request.route = match.route->pattern;
-    request.principal = Principal{key_id, "test", admin};
-    match.route->handler(std::move(request), writer);
-    EXPECT_TRUE(writer->wait_answered()) << path;
-    return writer;
+    return server_.call("POST", path, std::move(body), std::move(headers),
+                        Principal{key_id, "test", admin});
   }
 
-  static Json body_of(const std::shared_ptr<FakeWriter>& writer) {
-    if (!writer->sent()) return Json();
-    return Json::parse(writer->sent()->body, nullptr, false);
-  }
-  static std::optional<std::string> header(const HttpResponse& response, std::string_view name) {
-    for (const Header& h : response.headers) {
-      if (h.first == name) return h.second;
-    }
-    return std::nullopt;
-  }
-
-  ServerConfig config_;
   riptide::testing::FakeStore store_;
   std::unique_ptr<sandbox::Engine> engine_;
   std::unique_ptr<ExtractService> service_;
   std::atomic<int> fetches_{0};
-  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
-  // Before the pools: destroyed after them, as in riptide serve.
-  DelayedRunner delayed_;
-  // One thread and one queue slot each, so a test can fill them.
-  WorkPool workers_{"test-work", 1, 1};
-  WorkPool fetchers_{"test-fetch", 1, 1};
-  std::unique_ptr<ServerContext> context_;
-  Router router_;
+  // Last: destroyed first, so its pools finish their tasks while the service still exists.
+  testing::RouteHarness server_;
 };
 
 TEST_F(ApiRoutesTest, EveryRouteIsRegisteredWithItsAccess) {
@@ -114,10 +85,10 @@ TEST_F(ApiRoutesTest, EveryRouteIsRegisteredWithItsAccess) {
         Case{"/api/extract", Access::kKey}, Case{"/extract", Access::kKey},
         Case{"/extract/stream", Access::kKey}, Case{"/crawl", Access::kKey},
         Case{"/crawl/stream", Access::kKey}, Case{"/api/auth/keys", Access::kAdmin}}) {
-    Router::Match match = router_.match("POST", c.path);
+    Router::Match match = server_.router.match("POST", c.path);
     ASSERT_EQ(match.kind, Router::Match::Kind::kFound) << c.path;
     EXPECT_EQ(match.route->access, c.access) << c.path;
-    EXPECT_EQ(router_.match("GET", c.path).kind, Router::Match::Kind::kMethodNotAllowed);
+    EXPECT_EQ(server_.router.match("GET", c.path).kind, Router::Match::Kind::kMethodNotAllowed);
   }
 }
 
@@ -130,7 +101,7 @@ TEST_F(ApiRoutesTest, ExtractAnswersTheDocumentAndCountsUsage) {
             "The North Sea has two high tides a day, and the tidal wave travels "
             "anticlockwise around the basin.");
   EXPECT_FALSE(body.contains("markdown"));
-  EXPECT_FALSE(header(*writer->sent(), "X-Cache")) << "given HTML is never cached";
+  EXPECT_FALSE(header_of(writer, "X-Cache")) << "given HTML is never cached";
   store::Usage usage = *store_.usage("key_test");
   EXPECT_EQ(usage.pages, 1u);
   EXPECT_EQ(usage.bytes_in, std::string(kPage).size());
@@ -141,8 +112,8 @@ TEST_F(ApiRoutesTest, UrlRequestsSayWhetherTheCacheAnswered) {
   auto first = call("/v1/extract", body);
   auto second = call("/v1/extract", body);
   ASSERT_TRUE(first->sent() && second->sent());
-  EXPECT_EQ(header(*first->sent(), "X-Cache"), "miss");
-  EXPECT_EQ(header(*second->sent(), "X-Cache"), "hit");
+  EXPECT_EQ(header_of(first, "X-Cache"), "miss");
+  EXPECT_EQ(header_of(second, "X-Cache"), "hit");
   EXPECT_EQ(fetches_, 1);
 }
 
@@ -185,12 +156,12 @@ TEST_F(ApiRoutesTest, BatchRoutesAnswerInTheirDefaultForm) {
 }
 
 TEST_F(ApiRoutesTest, AFullWorkerQueueIs503WithRetryAfter) {
-  PoolBlocker blocked(workers_);
+  PoolBlocker blocked(server_.workers);
   auto writer = call("/v1/extract", Json{{"html", kPage}}.dump());
   ASSERT_TRUE(writer->sent());
   EXPECT_EQ(writer->sent()->status, 503u);
   EXPECT_EQ(body_of(writer)["error"]["code"], "unavailable");
-  EXPECT_EQ(header(*writer->sent(), "Retry-After"), "7");
+  EXPECT_EQ(header_of(writer, "Retry-After"), "7");
 
   // A body too large to decode on the I/O thread meets the same full queue.
   std::string big(100'000, 'x');
@@ -199,11 +170,11 @@ TEST_F(ApiRoutesTest, AFullWorkerQueueIs503WithRetryAfter) {
 }
 
 TEST_F(ApiRoutesTest, AFullFetchQueueIs503ForUrlRequests) {
-  PoolBlocker blocked(fetchers_);
+  PoolBlocker blocked(server_.fetchers);
   auto writer = call("/v1/extract", Json{{"url", "https://tides.example/"}}.dump());
   ASSERT_TRUE(writer->sent());
   EXPECT_EQ(writer->sent()->status, 503u);
-  EXPECT_EQ(header(*writer->sent(), "Retry-After"), "7");
+  EXPECT_EQ(header_of(writer, "Retry-After"), "7");
   EXPECT_EQ(fetches_, 0);
 }
 
@@ -220,11 +191,11 @@ TEST_F(ApiRoutesTest, LargeBodiesAreDecodedOnAWorker) {
   // (a compat route ignores the padding) must first be decoded on a worker.
   std::string small = Json{{"url", "https://tides.example/"}}.dump();
   ASSERT_EQ(call("/extract", small)->sent()->status, 200u);
-  PoolBlocker blocked(workers_);
-  ASSERT_TRUE(wait_idle(fetchers_));
+  PoolBlocker blocked(server_.workers);
+  ASSERT_TRUE(wait_idle(server_.fetchers));
   auto cached = call("/extract", small);
   EXPECT_EQ(cached->sent()->status, 200u);
-  EXPECT_EQ(header(*cached->sent(), "X-Cache"), "hit");
+  EXPECT_EQ(header_of(cached, "X-Cache"), "hit");
   std::string padded =
       Json{{"url", "https://tides.example/"}, {"padding", std::string(100'000, ' ')}}.dump();
   EXPECT_EQ(call("/extract", padded)->sent()->status, 503u);

@@ -21,6 +21,7 @@
 #include "tests/support/tree_site.h"
 #include "tests/unit/server/fake_writer.h"
 #include "tests/unit/server/pool_blocker.h"
+#include "tests/unit/server/route_harness.h"
 
 // The crawl routes called the way the server calls them (router match, then the handler with a
 // request and a writer), over a real job manager, SQLite store, fetcher and native engine
@@ -31,7 +32,9 @@ namespace {
 
 using Json = nlohmann::json;
 using riptide::testing::TreeSite;
+using testing::body_of;
 using testing::FakeWriter;
+using testing::header_of;
 using testing::kWaitLimit;
 using testing::PoolBlocker;
 
@@ -52,11 +55,10 @@ class CrawlRoutesTest : public ::testing::Test {
     engine_ = sandbox::Engine::create(sandbox_config);
     jobs_config_.engine_kind = sandbox::EngineKind::kNative;
     jobs_ = std::make_unique<CrawlJobs>(jobs_config_, *store_, *fetcher_, *engine_);
-    config_.retry_after_seconds = 7;
-    config_.stream_buffer_bytes = kStreamBuffer;
-    context_ =
-        std::make_unique<ServerContext>(ServerContext{config_, workers_, fetchers_, registry_, {}});
-    register_crawl_routes(router_, *context_, CrawlServices{*jobs_, jobs_config_, delayed_});
+    server_.config.retry_after_seconds = 7;
+    server_.config.stream_buffer_bytes = kStreamBuffer;
+    register_crawl_routes(server_.router, server_.context,
+                          CrawlServices{*jobs_, jobs_config_, server_.delayed});
   }
   ~CrawlRoutesTest() override { jobs_->shutdown(); }
 
@@ -65,46 +67,13 @@ class CrawlRoutesTest : public ::testing::Test {
                                    std::string body = {}, std::vector<Header> headers = {},
                                    const std::string& key_id = "key_a", bool admin = false,
                                    bool wait = true) {
-    HttpRequest request;
-    request.method = method;
-    request.target = target;
-    const size_t question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string::npos) request.query = target.substr(question + 1);
-    Router::Match match = router_.match(method, request.path);
-    EXPECT_EQ(match.kind, Router::Match::Kind::kFound) << method << " " << target;
-    auto writer = std::make_shared<FakeWriter>();
-    if (match.kind != Router::Match::Kind::kFound) return writer;
-    request.body = std::move(body);
-    request.headers = std::move(headers);
-    request.request_id = "req-1";
-    request.route = match.route->pattern;
-    request.path_params = match.path_params;
-    request.principal = Principal{key_id, "test", admin};
-    match.route->handler(std::move(request), writer);
-    if (wait) {
-      EXPECT_TRUE(writer->wait_answered()) << method << " " << target;
-    }
-    return writer;
+    return server_.call(method, target, std::move(body), std::move(headers),
+                        Principal{key_id, "test", admin}, wait);
   }
 
-  static Json body_of(const std::shared_ptr<FakeWriter>& writer) {
-    if (!writer->sent()) return Json();
-    return Json::parse(writer->sent()->body, nullptr, false);
-  }
   static unsigned status_of(const std::shared_ptr<FakeWriter>& writer) {
     return writer->sent() ? writer->sent()->status : 0;
   }
-  static std::optional<std::string> header_of(const std::shared_ptr<FakeWriter>& writer,
-                                              std::string_view name) {
-    const std::optional<HttpResponse> sent = writer->sent();
-    if (!sent) return std::nullopt;
-    for (const Header& header : sent->headers) {
-      if (header.first == name) return header.second;
-    }
-    return std::nullopt;
-  }
-
   // POST /v1/crawl of `site` with `delay` seconds between requests; the new job's id.
   std::string submit(const TreeSite& site, double delay, const std::string& key_id = "key_a") {
     Json body = {{"url", site.root()}, {"max_depth", 10},         {"delay", delay},
@@ -145,14 +114,8 @@ class CrawlRoutesTest : public ::testing::Test {
   std::unique_ptr<sandbox::Engine> engine_;
   CrawlJobsConfig jobs_config_;
   std::unique_ptr<CrawlJobs> jobs_;
-  ServerConfig config_;
-  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
-  DelayedRunner delayed_;
-  WorkPool workers_{"test-work", 1, 1};
-  // One thread and one queue slot, so a test can fill it.
-  WorkPool fetchers_{"test-fetch", 1, 1};
-  std::unique_ptr<ServerContext> context_;
-  Router router_;
+  // Last: destroyed first, so its pools finish their tasks while the job manager still exists.
+  testing::RouteHarness server_;
 };
 
 TEST_F(CrawlRoutesTest, EveryRouteIsRegisteredForKeys) {
@@ -162,11 +125,12 @@ TEST_F(CrawlRoutesTest, EveryRouteIsRegisteredForKeys) {
                                                         {"DELETE", "/v1/crawl/x"},
                                                         {"GET", "/v1/crawl/x/results"}};
   for (const auto& [method, path] : routes) {
-    Router::Match match = router_.match(method, path);
+    Router::Match match = server_.router.match(method, path);
     ASSERT_EQ(match.kind, Router::Match::Kind::kFound) << method << " " << path;
     EXPECT_EQ(match.route->access, Access::kKey) << path;
   }
-  EXPECT_EQ(router_.match("PUT", "/v1/crawl/x").kind, Router::Match::Kind::kMethodNotAllowed);
+  EXPECT_EQ(server_.router.match("PUT", "/v1/crawl/x").kind,
+            Router::Match::Kind::kMethodNotAllowed);
 }
 
 TEST_F(CrawlRoutesTest, MalformedQueriesAre400NamingTheParameter) {
@@ -230,7 +194,7 @@ TEST_F(CrawlRoutesTest, SubmitAnswers202WithLocationAndBadBodiesAre400) {
 }
 
 TEST_F(CrawlRoutesTest, FullPoolIs503WithRetryAfter) {
-  PoolBlocker blocked(fetchers_);
+  PoolBlocker blocked(server_.fetchers);
   auto writer = call("GET", "/v1/crawl/whatever");
   EXPECT_EQ(status_of(writer), 503u);
   EXPECT_EQ(body_of(writer)["error"]["code"], "unavailable");
@@ -269,16 +233,8 @@ TEST_F(CrawlRoutesTest, StreamPausesForASlowReaderAndResumes) {
 
   auto writer = std::make_shared<FakeWriter>();
   writer->hold();  // the client reads nothing until drain()
-  {
-    HttpRequest request;
-    request.method = "GET";
-    request.path = "/v1/crawl/" + id + "/results";
-    request.target = request.path;
-    request.headers = {{"Accept", "application/x-ndjson"}};
-    request.path_params = {{"id", id}};
-    request.principal = Principal{"key_a", "test", false};
-    router_.match("GET", request.path).route->handler(std::move(request), writer);
-  }
+  server_.call("GET", "/v1/crawl/" + id + "/results", {}, {{"Accept", "application/x-ndjson"}},
+               Principal{"key_a", "test", false}, /*wait=*/false, writer);
   ASSERT_TRUE(writer->wait_asked()) << "the stream never waited for the reader";
   EXPECT_EQ(writer->content_type(), "application/x-ndjson");
   const size_t written = ndjson(writer).size();
