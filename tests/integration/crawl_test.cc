@@ -426,13 +426,8 @@ TEST_F(CrawlRestartTest, SigtermMidCrawlThenRestartResumesWithoutRefetching) {
   const auto restarted_at = Clock::now();
   std::unique_ptr<ServeProcess> second = start_server();
   ASSERT_TRUE(second != nullptr);
-  // The log is written asynchronously: the line may follow "listening on" by a moment.
-  const auto log_deadline = Clock::now() + milliseconds(2000);
-  while (second->stderr_text().find("crawl_jobs_resumed") == std::string::npos &&
-         Clock::now() < log_deadline) {
-    std::this_thread::sleep_for(kPollInterval);
-  }
-  EXPECT_NE(second->stderr_text().find("crawl_jobs_resumed"), std::string::npos);
+  EXPECT_NE(second->wait_for_stderr("crawl_jobs_resumed").find("crawl_jobs_resumed"),
+            std::string::npos);
   const CrawlClient client = admin(*second);
   const Json job = client.wait_final(id);
   ASSERT_EQ(string_at(job, "/status"), "completed") << job.dump();
