@@ -373,9 +373,16 @@ struct CrawlJobs::Impl {
   bool dispatcher_stop_ = false;  // (mutex_) the destructor: the dispatcher drains and ends
   std::deque<std::shared_ptr<Job>> queue_;  // (mutex_) waiting for a runner, in creation order
   std::unordered_map<std::string, std::shared_ptr<Job>> active_;  // (mutex_) queued or running
-  std::deque<std::function<void()>> tasks_;                       // (mutex_) for the dispatcher
-  std::vector<std::thread> runners_;  // max_running threads, each runs one job at a time
-  std::thread dispatcher_;            // when_results callbacks and crawler cancels
+
+  // Jobs of `owner` queued or running in this process (mutex_ held).
+  uint32_t active_of_locked(std::string_view owner) const {
+    uint32_t count = 0;
+    for (const auto& [id, job] : active_) count += job->record.owner == owner ? 1 : 0;
+    return count;
+  }
+  std::deque<std::function<void()>> tasks_;  // (mutex_) for the dispatcher
+  std::vector<std::thread> runners_;         // max_running threads, each runs one job at a time
+  std::thread dispatcher_;                   // when_results callbacks and crawler cancels
   std::once_flag shutdown_once_;
 
   void shutdown();
@@ -639,10 +646,6 @@ Result<size_t> CrawlJobs::resume_unfinished() {
 }
 
 Result<store::CrawlJobRecord> CrawlJobs::submit(std::string owner, CrawlRequest request) {
-  {
-    std::lock_guard lock(impl_->mutex_);
-    if (impl_->stopping_) return Error(ErrorCode::kUnavailable, "the service is shutting down");
-  }
   Result<std::string> id = new_crawl_id();
   if (!id.ok()) return id.error();
   auto job = std::make_shared<Impl::Job>();
@@ -653,12 +656,21 @@ Result<store::CrawlJobRecord> CrawlJobs::submit(std::string owner, CrawlRequest 
   job->record.state = store::CrawlJobState::kQueued;
   job->record.created_at = now_ms();
   job->request = std::move(request);
+  // One lock from the per-owner check to the insertion, so concurrent submits of one owner
+  // cannot overshoot the cap (the store write under it takes about a millisecond).
+  std::lock_guard lock(impl_->mutex_);
+  if (impl_->stopping_) return Error(ErrorCode::kUnavailable, "the service is shutting down");
+  const uint32_t cap = impl_->config_.max_active_per_owner;
+  if (impl_->active_of_locked(job->record.owner) >= cap) {
+    return Error(ErrorCode::kResourceLimit,
+                 "this key already has " + std::to_string(cap) +
+                     " crawls queued or running (the limit); cancel one or wait for one to end");
+  }
   if (Status created = impl_->store_.create_crawl_job(job->record); !created.ok()) {
     impl_->metrics_.store_errors.Increment();
     return created.error();
   }
   store::CrawlJobRecord record = job->record;
-  std::lock_guard lock(impl_->mutex_);
   impl_->active_[job->id] = job;
   impl_->queue_.push_back(std::move(job));
   impl_->metrics_.queued.Increment();

@@ -40,6 +40,10 @@ namespace riptide::server {
 
 // Crawls running at once; further jobs wait in state "queued".
 inline constexpr uint32_t kDefaultMaxRunningCrawls = 2;
+// Jobs one owner (API key) may have queued or running at once: without it one key could queue
+// crawls without end and hold every running slot. submit() beyond it is kResourceLimit, which
+// POST /v1/crawl answers 429 "too_many_crawls".
+inline constexpr uint32_t kDefaultMaxActiveCrawlsPerOwner = 10;
 // The server's cap on a job's max_pages (a request above it is lowered to it; absent = the cap).
 inline constexpr uint64_t kDefaultMaxCrawlPages = 10'000;
 // The server's cap on a job's max_depth.
@@ -69,6 +73,7 @@ struct CrawlRequest {
 
 struct CrawlJobsConfig {
   uint32_t max_running = kDefaultMaxRunningCrawls;
+  uint32_t max_active_per_owner = kDefaultMaxActiveCrawlsPerOwner;
   uint64_t max_pages_cap = kDefaultMaxCrawlPages;
   sandbox::EngineKind engine_kind = sandbox::EngineKind::kWasm;
 };
@@ -107,6 +112,7 @@ class CrawlJobs {
   Result<size_t> resume_unfinished();
 
   // Stores the job as queued, starts it when a running slot is free, returns its record.
+  // kResourceLimit when `owner` already has config.max_active_per_owner jobs queued or running.
   Result<store::CrawlJobRecord> submit(std::string owner, CrawlRequest request);
 
   // `owner` "" means any owner (admin keys); another owner's job is kNotFound, like an unknown id.

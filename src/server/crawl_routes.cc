@@ -267,6 +267,11 @@ void CrawlApi::submit(HttpRequest request, std::shared_ptr<ResponseWriter> write
     if (!decoded.ok()) return self->send_error(writer, decoded.error(), shared->request_id);
     Result<store::CrawlJobRecord> record =
         self->services.jobs.submit(owner_of(*shared), std::move(*decoded));
+    if (!record.ok() && record.error().code() == ErrorCode::kResourceLimit) {
+      // The key's cap on queued + running crawls: a limit of the caller's, like a rate limit.
+      return writer->send(
+          error_response(429, "too_many_crawls", record.error().message(), shared->request_id));
+    }
     if (!record.ok()) return self->send_error(writer, record.error(), shared->request_id);
     HttpResponse response =
         ordered_json_response(202, crawl_job_to_json(CrawlJobView{*record, {}}));

@@ -209,10 +209,12 @@ class CrawlJobsTest : public ::testing::Test {
 
   void SetUp() override { ASSERT_TRUE(store_) << "cannot open a SQLite store in " << dir_.path(); }
 
-  std::unique_ptr<CrawlJobs> make_jobs(uint32_t max_running = kDefaultMaxRunningCrawls,
-                                       store::Store* store = nullptr) {
+  std::unique_ptr<CrawlJobs> make_jobs(
+      uint32_t max_running = kDefaultMaxRunningCrawls, store::Store* store = nullptr,
+      uint32_t max_active_per_owner = kDefaultMaxActiveCrawlsPerOwner) {
     CrawlJobsConfig config;
     config.max_running = max_running;
+    config.max_active_per_owner = max_active_per_owner;
     config.engine_kind = sandbox::EngineKind::kNative;  // same records, faster under Debug
     registry_ = std::make_shared<prometheus::Registry>();
     return std::make_unique<CrawlJobs>(config, store ? *store : *store_, *fetcher_, *engine_,
@@ -485,6 +487,28 @@ TEST_F(CrawlJobsTest, JobsBeyondMaxRunningWaitAndStartInCreationOrder) {
   EXPECT_GE(*c.record.started_at, *b.record.finished_at);
   EXPECT_TRUE(all_results(dropped->id).empty());
   EXPECT_EQ(quick.request_counts()["/p2"], 2);  // by the second and the third job, not the dropped
+}
+
+TEST_F(CrawlJobsTest, AnOwnerBeyondItsActiveJobCapIsRefusedUntilOneEnds) {
+  ChainSite slow(200, milliseconds(30));
+  auto jobs = make_jobs(/*max_running=*/1, nullptr, /*max_active_per_owner=*/2);
+  Result<store::CrawlJobRecord> running = jobs->submit("key_a", request(slow.url(0)));
+  Result<store::CrawlJobRecord> queued = jobs->submit("key_a", request(slow.url(1)));
+  ASSERT_TRUE(running.ok() && queued.ok());
+  Result<store::CrawlJobRecord> third = jobs->submit("key_a", request(slow.url(2)));
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code(), ErrorCode::kResourceLimit);
+  EXPECT_EQ(jobs->list("key_a", 10)->size(), 2u);  // the refused one was never stored
+  // Another key is not affected by key_a's jobs.
+  Result<store::CrawlJobRecord> other = jobs->submit("key_b", request(slow.url(3)));
+  ASSERT_TRUE(other.ok());
+  // Once one of key_a's jobs ends, key_a may submit again.
+  ASSERT_TRUE(jobs->cancel(queued->id, "key_a").ok());
+  Result<store::CrawlJobRecord> again = jobs->submit("key_a", request(slow.url(4)));
+  EXPECT_TRUE(again.ok());
+  for (const auto* id : {&running->id, &other->id, &again->id}) {
+    ASSERT_TRUE(jobs->cancel(*id, "").ok());
+  }
 }
 
 TEST_F(CrawlJobsTest, ShutdownMidCrawlThenANewManagerResumesWithoutRefetching) {
