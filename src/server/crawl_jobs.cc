@@ -404,6 +404,10 @@ class CrawlJobs::Impl::Sink final : public crawl::CrawlSink {
     result.simhash = page.simhash;
     result.json = dump(page_to_json(page, seq_, job_.request.formats));
     pending_.push_back(std::move(result));
+    if (page.record) {
+      pending_usage_.pages += 1;
+      pending_usage_.bytes_in += page.record->stats.input_bytes;
+    }
 
     Metrics& metrics = impl_.metrics_;
     std::lock_guard lock(impl_.mutex_);
@@ -447,6 +451,9 @@ class CrawlJobs::Impl::Sink final : public crawl::CrawlSink {
     }
     job_.record = std::move(record);
     pending_.clear();
+    // The key's usage counts a crawl's documents like /v1/extract's, once they are stored.
+    if (pending_usage_.pages > 0) impl_.store_.add_usage(job_.record.owner, pending_usage_);
+    pending_usage_ = {};
     std::lock_guard lock(impl_.mutex_);
     job_.stored_seq = seq_;
     impl_.release_watchers_locked(job_, /*all=*/false);
@@ -470,6 +477,7 @@ class CrawlJobs::Impl::Sink final : public crawl::CrawlSink {
   Job& job_;
   uint64_t seq_ = 0;
   std::vector<store::CrawlResultRecord> pending_;  // reported, not yet stored
+  store::Usage pending_usage_;                     // documents among pending_, for add_usage
   std::optional<Error> failure_;
 };
 

@@ -338,6 +338,13 @@ TEST_F(CrawlJobsTest, SubmittedJobCompletesWithItsResultsInTheStore) {
   EXPECT_EQ(metric("riptide_crawl_jobs", {{"state", "running"}}), 0);
   EXPECT_EQ(metric("riptide_crawl_jobs", {{"state", "queued"}}), 0);
   EXPECT_EQ(metric("riptide_crawl_jobs_finished_total", {{"state", "completed"}}), 1);
+
+  // The key's usage counts the crawl's documents and their HTML bytes, like /v1/extract's.
+  Result<store::Usage> usage = store_->usage("key_a");
+  ASSERT_TRUE(usage.ok()) << usage.error().to_string();
+  EXPECT_EQ(usage->pages, 6u);
+  EXPECT_EQ(usage->bytes_in, view.progress.bytes_fetched);
+  EXPECT_GT(usage->bytes_in, 0u);
 }
 
 TEST_F(CrawlJobsTest, FailedPagesAreResultsWithTheirError) {
