@@ -77,15 +77,16 @@ TEST(CrawlPageJson, DocumentHasTheRecordAndTheCrawlFields) {
   page.duplicate_of = "https://a.com/first";
   ordered_json json = crawl_page_json(page);
   std::vector<std::string> keys = keys_of(json);
-  ASSERT_GE(keys.size(), 9u);
-  EXPECT_EQ((std::vector<std::string>(keys.begin(), keys.begin() + 9)),
+  ASSERT_GE(keys.size(), 10u);
+  EXPECT_EQ((std::vector<std::string>(keys.begin(), keys.begin() + 10)),
             (std::vector<std::string>{"url", "crawl_url", "final_url", "depth", "status", "skipped",
-                                      "duplicate_of", "error", "title"}));
+                                      "skip_reason", "duplicate_of", "error", "title"}));
   EXPECT_EQ(json["url"], "https://a.com/canonical-otters");
   EXPECT_EQ(json["crawl_url"], "https://a.com/otters");
   EXPECT_EQ(json["depth"], 1);
   EXPECT_EQ(json["status"], 200);
   EXPECT_EQ(json["skipped"], false);
+  EXPECT_TRUE(json["skip_reason"].is_null());
   EXPECT_EQ(json["duplicate_of"], "https://a.com/first");
   EXPECT_TRUE(json["error"].is_null());
   EXPECT_EQ(json["title"], "Otters \"return\"");
@@ -114,8 +115,10 @@ TEST(CrawlPageJson, ErrorsAndSkipsHaveNoRecordFields) {
   skipped.url = "https://a.com/private/x";
   skipped.depth = 1;
   skipped.skipped = true;
+  skipped.skip_reason = "disallowed by robots.txt";
   ordered_json json = crawl_page_json(skipped);
   EXPECT_EQ(json["skipped"], true);
+  EXPECT_EQ(json["skip_reason"], "disallowed by robots.txt");
   EXPECT_TRUE(json["status"].is_null());
   EXPECT_TRUE(json["final_url"].is_null());
   EXPECT_TRUE(json["error"].is_null());
