@@ -264,6 +264,11 @@ void Crawler::Impl::fetch_one(FrontierItem item) {
   page.status = response->status;
   // The fetcher followed redirects: the pages redirected to have been requested now, so links to
   // them later must not request them again.
+  // A seed redirected to another host name: its site is that host now (http://a.com →
+  // https://www.a.com/), so the scope follows it before the redirect targets are marked fetched.
+  if (item.depth == 0 && !response->redirects.empty()) {
+    (void)frontier->extend_scope_for_seed(item.url, response->final_url);
+  }
   for (const std::string& target : response->redirects) (void)frontier->add_fetched(target);
   if (is_throttle_status(response->status)) {
     FetchOutcome outcome{FetchOutcome::Kind::kThrottled, std::nullopt};

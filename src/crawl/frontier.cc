@@ -213,6 +213,14 @@ AddResult Frontier::add(std::string_view link, const url::Url* base, uint32_t de
   return AddResult::kAdded;
 }
 
+bool Frontier::extend_scope_for_seed(std::string_view seed, std::string_view final_url) {
+  if (!filter_.is_seed(seed)) return false;
+  auto target = filter_.canonicalize(final_url);
+  if (!target.ok() || filter_.check_scope(*target) != Verdict::kOutOfScope) return false;
+  filter_.extend_scope(*target);
+  return true;
+}
+
 bool Frontier::add_fetched(std::string_view url) {
   auto canonical = filter_.canonicalize(url);
   if (!canonical.ok() || filter_.check_scope(*canonical) != Verdict::kAccepted) return false;

@@ -163,6 +163,13 @@ class Frontier {
   // now + delay; a throttled outcome also backs the host off (see FetchOutcome, kMaxBackoff).
   void done(const FrontierItem& item, Clock::time_point now, const FetchOutcome& outcome);
 
+  // `seed` (a seed as handed out) was fetched and redirected to `final_url` on another host name
+  // ("http://a.com" → "https://www.a.com/"): the target becomes a seed too and its host part of
+  // the scope, so the site's links are followed (kept in snapshot().seeds, so a resume keeps
+  // it). Nothing happens when `seed` is not a seed or `final_url` is already in scope. True when
+  // the scope grew.
+  bool extend_scope_for_seed(std::string_view seed, std::string_view final_url);
+
   // The delay between requests to `host` (FrontierItem::host form), e.g. robots.txt Crawl-delay.
   void set_host_delay(std::string_view host, Duration delay);
 
@@ -217,7 +224,7 @@ class Frontier {
 
   mutable std::mutex mutex_;
   const FrontierConfig config_;
-  const UrlFilter filter_;
+  UrlFilter filter_;  // const but for extend_scope_for_seed
   uint64_t next_sequence_ = 0;
   uint64_t handed_out_ = 0;
   uint64_t queued_ = 0;

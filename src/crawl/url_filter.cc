@@ -1,6 +1,9 @@
 #include "crawl/url_filter.h"
 
+#include <algorithm>
+#include <mutex>
 #include <regex>
+#include <shared_mutex>
 
 #include "core/strings.h"
 #include "url/normalize.h"
@@ -219,12 +222,35 @@ Result<UrlFilter> UrlFilter::create(UrlFilterConfig config, std::span<const std:
     auto canonical = filter.canonicalize(seed);
     if (!canonical.ok()) return canonical.error();
     filter.seeds_.emplace_back(canonical->href());
-    std::string_view host = canonical->hostname();
-    if (host.back() == '.') host.remove_suffix(1);
-    filter.scope_roots_.emplace_back(
-        filter.config_.scope == Scope::kDomain ? registrable_domain(host) : host);
+    filter.scope_roots_.push_back(filter.scope_root(*canonical));
   }
   return filter;
+}
+
+std::string UrlFilter::scope_root(const url::Url& canonical) const {
+  std::string_view host = canonical.hostname();
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return std::string(config_.scope == Scope::kDomain ? registrable_domain(host) : host);
+}
+
+std::vector<std::string> UrlFilter::seeds() const {
+  std::shared_lock lock(*roots_mutex_);
+  return seeds_;
+}
+
+bool UrlFilter::is_seed(std::string_view canonical_href) const {
+  std::shared_lock lock(*roots_mutex_);
+  return std::find(seeds_.begin(), seeds_.end(), canonical_href) != seeds_.end();
+}
+
+void UrlFilter::extend_scope(const url::Url& canonical) {
+  std::string root = scope_root(canonical);
+  std::unique_lock lock(*roots_mutex_);
+  std::string href(canonical.href());
+  if (std::find(seeds_.begin(), seeds_.end(), href) == seeds_.end()) seeds_.push_back(href);
+  if (std::find(scope_roots_.begin(), scope_roots_.end(), root) == scope_roots_.end()) {
+    scope_roots_.push_back(std::move(root));
+  }
 }
 
 Result<url::Url> UrlFilter::canonicalize(std::string_view link, const url::Url* base) const {
@@ -247,6 +273,7 @@ Verdict UrlFilter::check_scope(const url::Url& canonical) const {
   if (path_and_query(canonical).size() > kMaxCrawlPathBytes) return Verdict::kTooLong;
   std::string_view host = canonical.hostname();
   if (host.back() == '.') host.remove_suffix(1);
+  std::shared_lock lock(*roots_mutex_);
   for (const std::string& root : scope_roots_) {
     const bool in_scope =
         config_.scope == Scope::kHost ? host == root : is_subdomain_or_same(host, root);

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -131,12 +132,24 @@ class UrlFilter {
   std::optional<size_t> budget_for(const url::Url& canonical) const;
 
   const UrlFilterConfig& config() const { return config_; }
-  const std::vector<std::string>& seeds() const { return seeds_; }
+  // The canonical seeds, with the redirect targets extend_scope() added (a copy: thread-safe).
+  std::vector<std::string> seeds() const;
+  bool is_seed(std::string_view canonical_href) const;
+
+  // Makes `canonical` a seed too and its host (its registrable domain under kDomain) part of the
+  // scope: for a seed that redirects to another host name ("http://a.com" → "https://www.a.com/"),
+  // whose links would otherwise all be out of scope. Thread-safe against the checks above.
+  void extend_scope(const url::Url& canonical);
 
  private:
   UrlFilter() = default;
 
   UrlFilterConfig config_;
+  std::string scope_root(const url::Url& canonical) const;
+
+  // Guards seeds_ and scope_roots_, which extend_scope() may grow during a crawl (a pointer so
+  // the filter stays movable).
+  std::unique_ptr<std::shared_mutex> roots_mutex_ = std::make_unique<std::shared_mutex>();
   std::vector<std::string> seeds_;        // canonical seed URLs
   std::vector<std::string> scope_roots_;  // host names or registrable domains, per scope
   std::vector<UrlPattern> include_;

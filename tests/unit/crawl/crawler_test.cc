@@ -786,6 +786,25 @@ TEST_F(CrawlerTest, TimeBudgetEndsASlowSitemapCollection) {
   ASSERT_EQ(sink.checkpoints().back().pending.size(), 1u);  // the seed, for a resume
 }
 
+TEST_F(CrawlerTest, ASeedRedirectedToAnotherHostNameCrawlsThatHost) {
+  TestHttpServer site;
+  // "127.0.0.1" and "localhost" are two host names for scope purposes, like a.com and www.a.com.
+  const std::string other = "http://localhost:" + std::to_string(site.port());
+  site.route("/", [other](const HttpRequest&) {
+    return testing::redirect_response(301, other + "/home");
+  });
+  serve_pages(site, {{"/home", {"/a"}}, {"/a", {"/b"}}, {"/b", {}}});
+  RecordingSink sink;
+  auto crawler = crawl(options(), {site.url("/")}, sink);
+  ASSERT_TRUE(crawler);
+  // The relative links resolve to localhost, which is in scope once the seed went there.
+  EXPECT_EQ(site.requests_for("/home").size(), 1u);
+  EXPECT_EQ(site.requests_for("/a").size(), 1u);
+  EXPECT_EQ(site.requests_for("/b").size(), 1u);
+  EXPECT_TRUE(sink.find(other + "/a"));
+  EXPECT_TRUE(sink.find(other + "/b"));
+}
+
 TEST_F(CrawlerTest, FailsWhenTheSeedCannotBeFetched) {
   TestHttpServer site;  // nothing routed: the seed is a 404
   RecordingSink sink;

@@ -531,4 +531,22 @@ TEST(Frontier, ConcurrentWorkers) {
 }
 
 }  // namespace
+TEST(Frontier, ASeedsRedirectTargetOnAnotherHostJoinsTheScopeAndSurvivesAResume) {
+  FrontierConfig config = fast_config();
+  auto frontier = make(config, {"http://a.test/"});
+  EXPECT_EQ(frontier->add("https://www.a.test/x", nullptr, 1), AddResult::kOutOfScope);
+  // Only a seed's redirect extends the scope, and only once.
+  EXPECT_FALSE(frontier->extend_scope_for_seed("http://a.test/page", "https://b.test/"));
+  EXPECT_TRUE(frontier->extend_scope_for_seed("http://a.test/", "https://www.a.test/home"));
+  EXPECT_FALSE(frontier->extend_scope_for_seed("http://a.test/", "https://www.a.test/home"));
+  EXPECT_EQ(frontier->add("https://www.a.test/x", nullptr, 1), AddResult::kAdded);
+  EXPECT_EQ(frontier->add("https://b.test/x", nullptr, 1), AddResult::kOutOfScope);
+
+  FrontierState state = frontier->snapshot();
+  EXPECT_EQ(state.seeds, (std::vector<std::string>{"http://a.test/", "https://www.a.test/home"}));
+  auto resumed = Frontier::restore(config, state);
+  ASSERT_TRUE(resumed.ok()) << resumed.error().to_string();
+  EXPECT_EQ((*resumed)->add("https://www.a.test/y", nullptr, 1), AddResult::kAdded);
+}
+
 }  // namespace riptide::crawl
