@@ -247,6 +247,15 @@ TEST(RobotsCache, BadOriginsAreDisallowedWithoutAFetch) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
+// Serves a robots.txt that answers only after 5 s while `slow` is true (for the cancel tests).
+void route_slow_robots(TestHttpServer& site, const std::atomic<bool>& slow) {
+  site.route("/robots.txt", [&slow](const HttpRequest&) {
+    HttpResponse response = robots_response("User-agent: *\nDisallow: /x\n");
+    if (slow) response.delay = milliseconds(5'000);
+    return response;
+  });
+}
+
 // Waits until `site` has logged a request for robots.txt.
 void wait_for_robots_request(const TestHttpServer& site) {
   while (site.requests_for("/robots.txt").empty()) std::this_thread::sleep_for(milliseconds(5));
@@ -255,11 +264,7 @@ void wait_for_robots_request(const TestHttpServer& site) {
 TEST(RobotsCache, CancelEndsTheFetchPromptlyAndCachesNothing) {
   TestHttpServer site;
   std::atomic<bool> slow{true};
-  site.route("/robots.txt", [&](const HttpRequest&) {
-    HttpResponse response = robots_response("User-agent: *\nDisallow: /x\n");
-    if (slow) response.delay = milliseconds(5'000);
-    return response;
-  });
+  route_slow_robots(site, slow);
   fetch::Fetcher fetcher(site_fetch_config());
   RobotsCache cache(fetcher);
   std::atomic<bool> stop{false};
@@ -319,11 +324,7 @@ TEST(RobotsCache, CancelEndsTheWaitForAnotherCallersFetch) {
 TEST(RobotsCache, AWaiterFetchesItselfWhenTheFetchingCallerIsCancelled) {
   TestHttpServer site;
   std::atomic<bool> slow{true};
-  site.route("/robots.txt", [&](const HttpRequest&) {
-    HttpResponse response = robots_response("User-agent: *\nDisallow: /x\n");
-    if (slow) response.delay = milliseconds(5'000);
-    return response;
-  });
+  route_slow_robots(site, slow);
   fetch::Fetcher fetcher(site_fetch_config());
   RobotsCache cache(fetcher);
   std::atomic<bool> stop{false};
