@@ -1,7 +1,5 @@
 #include "tests/support/crawl_site.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cassert>
 #include <cstdio>
@@ -10,6 +8,8 @@
 #include <limits>
 #include <stdexcept>
 #include <utility>
+
+#include "tests/support/gzip.h"
 
 namespace riptide::testing {
 
@@ -176,25 +176,6 @@ void append_escaped(std::string& out, std::string_view text) {
         out += c;
     }
   }
-}
-
-// `data` as one gzip member (RFC 1952): the sitemap children are .xml.gz files.
-std::string gzip_file(std::string_view data) {
-  z_stream stream{};
-  // 15 window bits + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("crawl site: deflateInit2 failed");
-  }
-  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int status = deflate(&stream, Z_FINISH);
-  deflateEnd(&stream);
-  if (status != Z_STREAM_END) throw std::runtime_error("crawl site: deflate failed");
-  out.resize(out.size() - stream.avail_out);
-  return out;
 }
 
 bool every(uint32_t k, uint32_t i) {
@@ -509,9 +490,8 @@ void CrawlSite::build_sitemaps() {
   for (uint32_t n = 0; n < kSitemapChildren; ++n) {
     const std::string child = "/sitemaps/pages-" + std::to_string(n + 1) + ".xml.gz";
     sitemap_index_ += "  <sitemap><loc>" + url(child) + "</loc></sitemap>\n";
-    sitemap_children_.push_back(gzip_file(std::string(kXmlHead) + "<urlset " +
-                                          std::string(kNamespace) + ">\n" + urlsets[n] +
-                                          "</urlset>\n"));
+    sitemap_children_.push_back(gzip(std::string(kXmlHead) + "<urlset " + std::string(kNamespace) +
+                                     ">\n" + urlsets[n] + "</urlset>\n"));
   }
   sitemap_index_ += "</sitemapindex>\n";
 }
