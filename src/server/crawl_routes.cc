@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
 #include "server/batch_runner.h"
 #include "server/crawl_jobs.h"
 #include "server/work_pool.h"
@@ -39,19 +39,11 @@ Error invalid(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message));
 }
 
-// A decimal uint64 with nothing around it.
-std::optional<uint64_t> parse_u64(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // ?limit=N: `fallback` when absent, lowered to `max`, at least 1.
 Result<size_t> limit_param(const HttpRequest& request, size_t fallback, size_t max) {
   std::optional<std::string> text = request.query_param("limit");
   if (!text.has_value()) return fallback;
-  std::optional<uint64_t> value = parse_u64(*text);
+  std::optional<uint64_t> value = str::parse_uint(*text);
   if (!value.has_value() || *value == 0) {
     return invalid("limit must be a positive integer, got '" + *text + "'");
   }
@@ -244,7 +236,7 @@ Result<BatchOutput> results_output(const HttpRequest& request) {
 Result<uint64_t> results_after(const HttpRequest& request, BatchOutput output) {
   if (output == BatchOutput::kSse && request.has_header("Last-Event-ID")) {
     std::string_view text = request.header("Last-Event-ID");
-    std::optional<uint64_t> seq = parse_u64(text);
+    std::optional<uint64_t> seq = str::parse_uint(text);
     if (!seq.has_value()) {
       return invalid("Last-Event-ID must be a result seq, got '" + std::string(text) + "'");
     }
@@ -252,7 +244,7 @@ Result<uint64_t> results_after(const HttpRequest& request, BatchOutput output) {
   }
   std::optional<std::string> text = request.query_param("after");
   if (!text.has_value()) return uint64_t{0};
-  std::optional<uint64_t> seq = parse_u64(*text);
+  std::optional<uint64_t> seq = str::parse_uint(*text);
   if (!seq.has_value())
     return invalid("after must be a result seq (integer >= 0), got '" + *text + "'");
   return *seq;
